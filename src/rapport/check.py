@@ -1,0 +1,128 @@
+"""Stage 2, check: what the loader cannot see in one value alone.
+
+Fonts must draw every character, images and icons must exist and be safe to
+open, words must fit a line. All problems are collected; the caller stops once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+from .assets import AssetError, available_icons, font_coverage, icon_path, inspect_image, resolve_image
+from .diagnostics import Location, Problems
+from .model import Chapter, Edition, Image, Ranking, RichText
+from .theme import Theme
+
+MAX_WORD_LENGTH = 60
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_ALLOWED_INVISIBLE = {"\u00a0", "\u00ad", "\u200b", "\u2009", "\u202f"}
+_URL = re.compile(r"^(https?://|mailto:)")
+
+
+def check_edition(edition: Edition, theme: Theme, problems: Problems) -> None:
+    root = project_root(edition)
+    coverage = font_coverage(theme.font_path("regular"))
+    font_name = theme.font_path("regular").stem
+    for text, where in iter_texts(edition):
+        _check_characters(text, where, coverage, font_name, problems)
+    for chapter in edition.chapters:
+        _check_icon(chapter, root, problems)
+    for node in iter_nodes(edition):
+        if isinstance(node, Image):
+            _check_image(root, node.path, node.location, problems)
+        elif isinstance(node, Ranking):
+            _check_ranking(node, problems)
+    if edition.logo is not None:
+        _check_image(root, edition.logo, edition.location, problems)
+    if edition.directory.name.isdigit() and int(edition.directory.name) != edition.year:
+        problems.warning(
+            edition.location,
+            f"the edition's year {edition.year} differs from its folder name '{edition.directory.name}'",
+            "name the folder after the year, e.g. content/2024",
+        )
+
+
+def project_root(edition: Edition) -> Path:
+    """The folder holding content/, images/, fonts/ and theme/."""
+    return edition.directory.resolve().parent.parent
+
+
+def iter_nodes(node: object) -> Iterator[object]:
+    """Every model node below `node`, depth first, in document order."""
+    yield node
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for field in dataclasses.fields(node):
+            yield from _iter_value(getattr(node, field.name))
+
+
+def _iter_value(value: object) -> Iterator[object]:
+    if isinstance(value, tuple):
+        for item in value:
+            yield from _iter_value(item)
+    elif dataclasses.is_dataclass(value):
+        yield from iter_nodes(value)
+
+
+def iter_texts(edition: Edition) -> Iterator[tuple[str, Location]]:
+    """Every piece of text the report will print, with where it was written."""
+    for node in iter_nodes(edition):
+        if isinstance(node, RichText):
+            yield node.plain, node.location
+            continue
+        where = getattr(node, "location", None)
+        if where is None:
+            continue
+        for field in dataclasses.fields(node):  # type: ignore[arg-type]
+            value = getattr(node, field.name)
+            if isinstance(value, str) and field.name not in ("icon", "language"):
+                yield value, where
+            elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                for item in value:
+                    yield item, where
+
+
+def _check_characters(text: str, where: Location, coverage: frozenset[int], font: str, problems: Problems) -> None:
+    reported: set[str] = set()
+    for char in text:
+        if char in reported:
+            continue
+        if char in _BIDI_CONTROLS:
+            problems.error(where, f"text contains the invisible direction control U+{ord(char):04X}", "retype the text; it may have been pasted from elsewhere")
+        elif unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") and char not in _ALLOWED_INVISIBLE and char not in "\n\t":
+            problems.error(where, f"text contains the control character U+{ord(char):04X}", "remove it; it may have been pasted from elsewhere")
+        elif ord(char) not in coverage and not char.isspace():
+            name = unicodedata.name(char, "unnamed character")
+            hint = "emoji belong in a chapter's icon, not in text" if ord(char) >= 0x2190 else "replace it with a character the font has"
+            problems.error(where, f"the font {font} cannot draw '{char}' (U+{ord(char):04X} {name})", hint)
+        else:
+            continue
+        reported.add(char)
+    for word in text.split():
+        if len(word) > MAX_WORD_LENGTH and not _URL.match(word):
+            problems.error(where, f"a word of {len(word)} characters cannot fit on a line ('{word[:20]}…')", "add spaces or hyphens")
+            break
+
+
+def _check_icon(chapter: Chapter, root: Path, problems: Problems) -> None:
+    if not chapter.icon:
+        return
+    if not icon_path(root, chapter.icon).is_file():
+        known = " ".join(available_icons(root))
+        problems.error(chapter.location, f"there is no artwork for the icon '{chapter.icon}'", f"choose one of: {known}, or add a PNG to images/icons/")
+
+
+def _check_image(root: Path, written: Path, where: Location, problems: Problems) -> None:
+    try:
+        inspect_image(resolve_image(root, written))
+    except AssetError as exc:
+        problems.error(where, exc.message, exc.hint)
+
+
+def _check_ranking(ranking: Ranking, problems: Problems) -> None:
+    ranks = [item.rank for item in ranking.items]
+    if ranks != sorted(ranks):
+        problems.error(ranking.location, f"ranking '{ranking.title}' is not in rank order ({', '.join(map(str, ranks))})", "list the entries from rank 1 down")

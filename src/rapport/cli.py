@@ -1,0 +1,106 @@
+"""The `rapport` command: build, check and schema, with documented exit statuses.
+
+0 ok · 1 content errors · 2 usage · 3 file system · 4 archive conflict · 70 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import ContentError, Diagnostic, ExitCode, RapportError, display_path
+
+ISSUES_URL = "the rapport maintainers (README.md, 'Reporting a bug')"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"rapport: error: {message}", file=sys.stderr)
+        raise SystemExit(ExitCode.USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rapport", description="Typeset a yearly progress report from content files.")
+    parser.add_argument("--version", action="version", version=f"rapport {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print details of every stage")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    build = commands.add_parser("build", help="build the PDF of an edition")
+    build.add_argument("edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)")
+    build.add_argument("-o", "--output", type=Path, help="PDF to write (default: build/voortgangsrapport-YEAR.pdf)")
+    check = commands.add_parser("check", help="validate an edition without rendering; list every problem")
+    check.add_argument("edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)")
+    commands.add_parser("schema", help="print the JSON Schema of content files")
+    return parser
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rapport: %(message)s"))
+    root = logging.getLogger("rapport")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.render(), file=sys.stderr)
+
+
+def _edition_dir(argument: Path | None) -> Path:
+    from .pipeline import ensure_edition_dir, newest_edition
+
+    return ensure_edition_dir(argument) if argument is not None else newest_edition(Path("content"))
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        from .schema import schema_json
+
+        print(schema_json())
+        return ExitCode.OK
+    from .pipeline import build, load_and_check
+
+    edition_dir = _edition_dir(args.edition)
+    if args.command == "check":
+        checked = load_and_check(edition_dir)
+        _print_diagnostics(checked.warnings)
+        chapters = len(checked.edition.chapters)
+        print(f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)")
+        return ExitCode.OK
+    report = build(edition_dir, args.output)
+    _print_diagnostics(report.warnings)
+    logging.getLogger("rapport").info("%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds)
+    print(display_path(report.pdf))
+    return ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _setup_logging(args.quiet, args.verbose)
+    try:
+        return _run(args)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        errors = sum(d.severity.value == "error" for d in exc.diagnostics)
+        print(f"rapport: failed to build: {errors} problem(s) in the content; nothing was written", file=sys.stderr)
+        return exc.exit_code
+    except RapportError as exc:
+        print(f"rapport: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("rapport: interrupted; nothing was written", file=sys.stderr)
+        return 130
+    except Exception:
+        print("rapport: internal error: this is a bug in rapport, not in your content.", file=sys.stderr)
+        print(f"rapport: please report it to {ISSUES_URL} with the text below.", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return ExitCode.INTERNAL

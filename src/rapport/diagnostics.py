@@ -1,0 +1,130 @@
+"""Problems found in content, as data with a position, reported all at once.
+
+Wording follows one rule: a lowercase message saying what failed and why,
+optionally followed by a hint saying what to do about it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ExitCode(enum.IntEnum):
+    """The documented exit statuses of the `rapport` command."""
+
+    OK = 0
+    CONTENT = 1
+    USAGE = 2
+    FILESYSTEM = 3
+    ARCHIVE_CONFLICT = 4
+    INTERNAL = 70
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a piece of content comes from: file, 1-based line and column."""
+
+    path: Path
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        text = display_path(self.path)
+        if self.line:
+            text += f":{self.line}"
+            if self.column:
+                text += f":{self.column}"
+        return text
+
+
+def display_path(path: Path) -> str:
+    """A path as the user typed it: relative to the working folder when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    location: Location
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+    def render(self) -> str:
+        text = f"{self.location}: {self.severity.value}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+@dataclass
+class Problems:
+    """Collects every problem of a stage so that they are reported together."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(location, message, hint))
+
+    def warning(self, location: Location, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(location, message, hint, Severity.WARNING))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(sorted(self.items, key=lambda d: (d.location, d.message)))
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise ContentError(list(self))
+
+
+class RapportError(Exception):
+    """An error the user can act on; carries its exit status."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+class ContentError(RapportError):
+    """One or more problems in the content files."""
+
+    exit_code = ExitCode.CONTENT
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        super().__init__(f"{errors} problem(s) in the content")
+
+
+class UsageError(RapportError):
+    exit_code = ExitCode.USAGE
+
+
+class FileSystemError(RapportError):
+    exit_code = ExitCode.FILESYSTEM
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest known word, or nothing when none is close."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else ""

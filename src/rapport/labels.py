@@ -1,0 +1,30 @@
+"""The few words the report prints itself, per language."""
+
+from __future__ import annotations
+
+_LABELS = {
+    "nl": {
+        "contents": "Inhoud",
+        "chapter": "Hoofdstuk",
+        "figures": "Cijfers",
+        "figure": "Figuur",
+        "table": "Tabel",
+        "page": "Pagina {page} van {total}",
+        "introduction": "Inleiding",
+        "published": "Uitgegeven op {date}",
+    },
+    "en": {
+        "contents": "Contents",
+        "chapter": "Chapter",
+        "figures": "Key figures",
+        "figure": "Figure",
+        "table": "Table",
+        "page": "Page {page} of {total}",
+        "introduction": "Introduction",
+        "published": "Published {date}",
+    },
+}
+
+
+def labels(language: str) -> dict[str, str]:
+    return _LABELS.get(language.split("-")[0], _LABELS["nl"])

@@ -1,0 +1,117 @@
+"""Page templates: the cover, and body pages with running header and footer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .. import __version__
+from ..labels import labels
+from ..model import Edition
+from ..theme import Theme
+from .styles import FACES, colour
+
+COVER, BODY = "cover", "body"
+
+
+def pinned_timestamp(moment: dt.datetime) -> TimeStamp:
+    """A reportlab timestamp fixed to `moment` (UTC), for byte-identical output."""
+    stamp = TimeStamp(invariant=1)
+    gmt = time.gmtime(moment.replace(tzinfo=dt.UTC).timestamp())
+    stamp.t = moment.timestamp()
+    stamp.lt = gmt
+    stamp.YMDhms = tuple(gmt)[:6]
+    return stamp
+
+
+class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
+    def __init__(self, target: Path, edition: Edition, theme: Theme, moment: dt.datetime) -> None:
+        self.edition = edition
+        self.theme = theme
+        self.labels = labels(edition.language)
+        self.current_chapter = ""
+        self.total_pages = 0
+        self.moment = moment
+        page = theme.page
+        super().__init__(
+            str(target),
+            pagesize=A4,
+            leftMargin=page.margin_inner * mm,
+            rightMargin=page.margin_outer * mm,
+            topMargin=page.margin_top * mm,
+            bottomMargin=page.margin_bottom * mm,
+            title=edition.title if not edition.subtitle else f"{edition.title} {edition.year}",
+            author=edition.organisation,
+            subject=edition.subtitle or edition.title,
+            keywords=", ".join(edition.keywords),
+            creator=f"rapport {__version__}",
+            producer=f"rapport {__version__}",
+            lang=edition.language,
+            invariant=1,
+            initialFontName=FACES["regular"],
+            displayDocTitle=1,
+        )
+        body = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        cover_frame = Frame(22 * mm, 40 * mm, A4[0] - 44 * mm, A4[1] - 80 * mm, id="cover", leftPadding=0, rightPadding=0)
+        self.addPageTemplates(
+            [
+                PageTemplate(COVER, [cover_frame], onPage=self._draw_cover),
+                PageTemplate(BODY, [body], onPageEnd=self._draw_chrome),
+            ]
+        )
+
+    def _makeCanvas(self, filename: Any = None, canvasmaker: Any = Canvas) -> Any:
+        canvas = super()._makeCanvas(filename=filename, canvasmaker=canvasmaker)
+        canvas._doc._timeStamp = pinned_timestamp(self.moment)
+        return canvas
+
+    def _draw_cover(self, canvas: Any, doc: Any) -> None:
+        c = self.theme.colours
+        width, height = A4
+        canvas.saveState()
+        canvas.setFillColor(colour(c.cover))
+        canvas.rect(0, 0, width, height, stroke=0, fill=1)
+        canvas.setFillColor(colour(c.primary_dark))
+        canvas.rect(0, 0, width, 30 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colour(c.accent))
+        canvas.rect(22 * mm, height - 34 * mm, 28 * mm, 2.2 * mm, stroke=0, fill=1)
+        canvas.setFillColor(colour(c.cover_text))
+        canvas.setFont(FACES["bold"], 11)
+        canvas.drawString(22 * mm, 13 * mm, self.edition.organisation)
+        canvas.setFont(FACES["regular"], 9)
+        canvas.drawRightString(width - 22 * mm, 13 * mm, self._published_line())
+        canvas.restoreState()
+
+    def _published_line(self) -> str:
+        from ..formatting import format_date
+
+        return self.labels["published"].format(date=format_date(self.edition.published, self.edition.language))
+
+    def _draw_chrome(self, canvas: Any, doc: Any) -> None:
+        """Running header (report title, current chapter) and footer (page X of Y)."""
+        c, s = self.theme.colours, self.theme.sizes
+        left, right = self.leftMargin, self.leftMargin + self.width
+        top = self.pagesize[1] - self.topMargin + 9 * mm
+        bottom = self.bottomMargin - 11 * mm
+        canvas.saveState()
+        canvas.setFont(FACES["regular"], s.small)
+        canvas.setFillColor(colour(c.muted))
+        canvas.drawString(left, top, f"{self.edition.title} {self.edition.year}")
+        if self.current_chapter:
+            canvas.drawRightString(right, top, self.current_chapter)
+        canvas.setStrokeColor(colour(c.rule))
+        canvas.setLineWidth(0.5)
+        canvas.line(left, top - 4, right, top - 4)
+        canvas.line(left, bottom + 10, right, bottom + 10)
+        canvas.drawString(left, bottom, self.edition.organisation)
+        total = self.total_pages or doc.page
+        canvas.drawRightString(right, bottom, self.labels["page"].format(page=doc.page, total=total))
+        canvas.restoreState()

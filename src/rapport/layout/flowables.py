@@ -1,0 +1,193 @@
+"""The report's own flowables: headings that register themselves, chapter titles
+with icons, key-figure tiles, rank badges and the page counter.
+
+Every flowable carries a `semantic_role` (and alt text where it applies): the
+role it will have in the PDF's structure tree once the report is tagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus.doctemplate import IndexingFlowable
+
+from .styles import FACES
+
+F = TypeVar("F", bound=Flowable)
+
+
+def with_role(flowable: F, role: str, alt: str = "") -> F:
+    """Record what a flowable is, for the structure tree of a tagged PDF."""
+    flowable.semantic_role = role  # type: ignore[attr-defined]
+    if alt:
+        flowable.alt_text = alt  # type: ignore[attr-defined]
+    return flowable
+
+
+class Heading(Paragraph):  # type: ignore[misc]
+    """A heading that is a link target, an outline entry and a TOC entry."""
+
+    def __init__(self, markup: str, style: Any, *, level: int, key: str, title: str, chapter: str = "") -> None:
+        super().__init__(markup, style)
+        self.level = level
+        self.key = key
+        self.title = title
+        self.chapter = chapter
+        with_role(self, f"H{level}")
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.bookmarkHorizontal(self.key, 0, self.height + 4)
+        canvas.addOutlineEntry(self.title, self.key, self.level - 1, closed=False)
+        doc = getattr(canvas, "_doctemplate", None)
+        if doc is not None:
+            doc.notify("TOCEntry", (self.level - 1, self.title, canvas.getPageNumber(), self.key))
+            if self.chapter:
+                doc.current_chapter = self.chapter
+        super().draw()
+
+
+def draw_icon(canvas: Any, path: Path, x: float, y: float, size: float, text: str) -> None:
+    """Draw icon artwork whose extracted text is the emoji it shows."""
+    canvas.saveState()
+    utf16 = text.encode("utf-16-be").hex().upper()
+    canvas._code.append(f"/Span <</ActualText <FEFF{utf16}>>> BDC")
+    canvas.drawImage(str(path), x, y, size, size, mask="auto")
+    label = canvas.beginText(x, y + size * 0.3)
+    label.setTextRenderMode(3)  # invisible: carries the ActualText for text extraction
+    label.setFont(FACES["regular"], size * 0.5)
+    label.textOut(" ")
+    canvas.drawText(label)
+    canvas._code.append("EMC")
+    canvas.restoreState()
+
+
+class IconHeading(Flowable):  # type: ignore[misc]
+    """A chapter title with its colour icon to the left."""
+
+    def __init__(self, heading: Heading, icon: Path | None, icon_text: str, size: float) -> None:
+        super().__init__()
+        self.heading = heading
+        self.icon = icon
+        self.icon_text = icon_text
+        self.size = size if icon else 0.0
+        self.gap = size * 0.3 if icon else 0.0
+        with_role(self, "H1")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        _, height = self.heading.wrap(avail_width - self.size - self.gap, avail_height)
+        self.width = avail_width
+        self.height = max(height, self.size)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        first_line = self.heading.style.leading
+        if self.icon:
+            top = self.height - (first_line - self.size) / 2 - self.size * 0.95
+            draw_icon(self.canv, self.icon, 0, top, self.size, self.icon_text)
+        self.heading.drawOn(self.canv, self.size + self.gap, self.height - self.heading.height)
+
+
+@dataclass(frozen=True)
+class Tile:
+    number: str
+    label: str
+
+
+class KeyFigureRow(Flowable):  # type: ignore[misc]
+    """Two to four tiles with a big number and a label; never split over pages."""
+
+    padding = 10.0
+    gap = 8.0
+
+    def __init__(self, tiles: list[Tile], number_style: Any, label_style: Any, fill: Color) -> None:
+        super().__init__()
+        self.tiles = tiles
+        self.number_style = number_style
+        self.label_style = label_style
+        self.fill = fill
+        self.labels: list[Paragraph] = []
+        with_role(self, "Table")
+
+    def _number_size(self, inner: float) -> float:
+        widest = max(stringWidth(t.number, FACES["display"], 1.0) for t in self.tiles)
+        return float(min(self.number_style.fontSize, inner / widest))
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        count = len(self.tiles)
+        self.tile_width = (avail_width - self.gap * (count - 1)) / count
+        inner = self.tile_width - 2 * self.padding
+        self.font_size = self._number_size(inner)
+        self.labels = [Paragraph(tile.label, self.label_style) for tile in self.tiles]
+        label_height = max(p.wrap(inner, avail_height)[1] for p in self.labels)
+        self.width = avail_width
+        self.height = 2 * self.padding + self.font_size * 1.15 + 4 + label_height
+        return self.width, self.height
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        return []  # a row of tiles moves to the next page whole
+
+    def draw(self) -> None:
+        canvas = self.canv
+        for index, (tile, label) in enumerate(zip(self.tiles, self.labels, strict=True)):
+            x = index * (self.tile_width + self.gap)
+            canvas.setFillColor(self.fill)
+            canvas.roundRect(x, 0, self.tile_width, self.height, 4, stroke=0, fill=1)
+            canvas.setFillColor(self.number_style.textColor)
+            canvas.setFont(FACES["display"], self.font_size)
+            baseline = self.height - self.padding - self.font_size * 0.9
+            canvas.drawString(x + self.padding, baseline, tile.number)
+            label.drawOn(canvas, x + self.padding, baseline - 6 - label.height)
+
+
+class RankBadge(Flowable):  # type: ignore[misc]
+    """A filled circle with a rank number in it."""
+
+    def __init__(self, rank: int, diameter: float, fill: Color, ink: Color) -> None:
+        super().__init__()
+        self.rank = rank
+        self.width = self.height = diameter
+        self.fill = fill
+        self.ink = ink
+        with_role(self, "Lbl")
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        radius = self.width / 2
+        self.canv.setFillColor(self.fill)
+        self.canv.circle(radius, radius, radius, stroke=0, fill=1)
+        self.canv.setFillColor(self.ink)
+        self.canv.setFont(FACES["bold"], radius * 1.15)
+        self.canv.drawCentredString(radius, radius * 0.6, str(self.rank))
+
+
+class PageCounter(IndexingFlowable):  # type: ignore[misc]
+    """Makes multiBuild run again until the page total printed in footers is right."""
+
+    def __init__(self, doc: Any) -> None:
+        super().__init__()
+        self.doc = doc
+        self.previous = -1
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        pass
+
+    def beforeBuild(self) -> None:
+        self.previous = self.doc.total_pages
+
+    def afterBuild(self) -> None:
+        self.doc.total_pages = self.doc.page
+
+    def isSatisfied(self) -> bool:
+        return bool(self.previous == self.doc.total_pages)

@@ -1,0 +1,27 @@
+"""Content text to reportlab paragraph markup. Every piece of text is escaped here, once."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from ..model import RichText, Span
+
+
+def plain(text: str) -> str:
+    """Escape text so that reportlab's mini-markup shows it literally."""
+    return escape(text)
+
+
+def rich(text: RichText, link_colour: str) -> str:
+    return "".join(_span(span, link_colour) for span in text.spans)
+
+
+def _span(span: Span, link_colour: str) -> str:
+    markup = escape(span.text)
+    if span.emphasis:
+        markup = f"<i>{markup}</i>"
+    if span.strong:
+        markup = f"<b>{markup}</b>"
+    if span.href:
+        markup = f"<a href={quoteattr(span.href)} color={quoteattr(link_colour)}>{markup}</a>"
+    return markup

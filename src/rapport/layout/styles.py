@@ -1,0 +1,135 @@
+"""Paragraph styles and fonts derived from the theme: the one place text looks are set."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyphen
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from ..theme import Theme
+
+SOFT_HYPHEN = "\u00ad"
+BODY_FONT = "RapportRegular"
+FACES = {
+    "regular": BODY_FONT,
+    "italic": "RapportItalic",
+    "bold": "RapportBold",
+    "bold_italic": "RapportBoldItalic",
+    "display": "RapportDisplay",
+}
+
+
+def register_fonts(theme: Theme) -> None:
+    """Register the theme's TrueType faces (embedded and subset by reportlab)."""
+    for face, name in FACES.items():
+        pdfmetrics.registerFont(TTFont(name, str(theme.font_path(face))))
+    pdfmetrics.registerFontFamily(
+        BODY_FONT, normal=BODY_FONT, bold=FACES["bold"], italic=FACES["italic"], boldItalic=FACES["bold_italic"]
+    )
+    pdfmetrics.registerFontFamily(FACES["display"], normal=FACES["display"], bold=FACES["display"])
+
+
+@lru_cache(maxsize=4)
+def hyphenator(language: str) -> Callable[[str], Iterator[tuple[str, str]]]:
+    """Break points for reportlab, ending the head in a soft hyphen.
+
+    The soft hyphen draws as a hyphen but copies back as nothing, so a word
+    broken over two lines reads whole when text is extracted or copied.
+    """
+    dictionary = pyphen.Pyphen(lang=language.replace("-", "_"), left=3, right=3)
+
+    def pairs(word: str) -> Iterator[tuple[str, str]]:
+        for head, tail in dictionary.iterate(word):
+            if len(head) >= 3 and len(tail) >= 3:
+                yield head + SOFT_HYPHEN, tail
+
+    return pairs
+
+
+def colour(value: str) -> colors.Color:
+    return colors.HexColor(value)
+
+
+@dataclass(frozen=True)
+class Styles:
+    body: ParagraphStyle
+    lead: ParagraphStyle
+    small: ParagraphStyle
+    caption: ParagraphStyle
+    heading1: ParagraphStyle
+    heading2: ParagraphStyle
+    heading3: ParagraphStyle
+    eyebrow: ParagraphStyle
+    subtitle: ParagraphStyle
+    bullet: ParagraphStyle
+    tile_number: ParagraphStyle
+    tile_label: ParagraphStyle
+    rank_title: ParagraphStyle
+    ranking_title: ParagraphStyle
+    boxed: ParagraphStyle
+    quote: ParagraphStyle
+    table_cell: ParagraphStyle
+    table_head: ParagraphStyle
+    toc: tuple[ParagraphStyle, ...]
+    cover_title: ParagraphStyle
+    cover_year: ParagraphStyle
+    cover_text: ParagraphStyle
+
+
+def make_styles(theme: Theme, language: str) -> Styles:
+    s, c = theme.sizes, theme.colours
+    hyphenate = hyphenator(language) if theme.text.hyphenate else None
+    body = ParagraphStyle(
+        "body",
+        fontName=BODY_FONT,
+        fontSize=s.body,
+        leading=s.leading,
+        textColor=colour(c.text),
+        alignment=TA_JUSTIFY if theme.text.align == "justify" else TA_LEFT,
+        spaceAfter=s.leading * 0.45,
+        allowWidows=0,
+        allowOrphans=0,
+        splitLongWords=0,
+        hyphenationLang=hyphenate,
+        embeddedHyphenation=1,
+        uriWasteReduce=0.3,
+        hyphenationMinWordLength=7,
+    )
+    ragged = ParagraphStyle("ragged", body, alignment=TA_LEFT, hyphenationLang=None, spaceAfter=0)
+    heading = ParagraphStyle(
+        "heading", ragged, fontName=FACES["bold"], textColor=colour(c.primary_dark), keepWithNext=1
+    )
+    return Styles(
+        body=body,
+        lead=ParagraphStyle("lead", body, fontSize=s.body * 1.2, leading=s.leading * 1.2, textColor=colour(c.text), alignment=TA_LEFT, hyphenationLang=None),
+        small=ParagraphStyle("small", ragged, fontSize=s.small, leading=s.small * 1.35, textColor=colour(c.muted)),
+        caption=ParagraphStyle("caption", ragged, fontName=FACES["italic"], fontSize=s.small, leading=s.small * 1.35, textColor=colour(c.muted), spaceBefore=3, spaceAfter=s.leading * 0.6),
+        heading1=ParagraphStyle("heading1", heading, fontName=FACES["display"], fontSize=s.heading1, leading=s.heading1 * 1.12, textColor=colour(c.primary_dark)),
+        heading2=ParagraphStyle("heading2", heading, fontSize=s.heading2, leading=s.heading2 * 1.25, spaceBefore=s.leading * 0.9, spaceAfter=s.leading * 0.3, textColor=colour(c.primary)),
+        heading3=ParagraphStyle("heading3", heading, fontSize=s.heading3, leading=s.heading3 * 1.3, spaceBefore=s.leading * 0.4, spaceAfter=3),
+        eyebrow=ParagraphStyle("eyebrow", heading, fontSize=s.small, leading=s.small * 1.4, textColor=colour(c.primary), spaceAfter=4),
+        subtitle=ParagraphStyle("subtitle", ragged, fontSize=s.heading3, leading=s.heading3 * 1.35, textColor=colour(c.muted), spaceBefore=4, spaceAfter=s.leading * 0.8),
+        bullet=ParagraphStyle("bullet", body, spaceAfter=2),
+        tile_number=ParagraphStyle("tile_number", ragged, fontName=FACES["display"], fontSize=s.figure, leading=s.figure * 1.1, textColor=colour(c.primary)),
+        tile_label=ParagraphStyle("tile_label", ragged, fontSize=s.body * 0.9, leading=s.body * 1.2, textColor=colour(c.text)),
+        rank_title=ParagraphStyle("rank_title", ragged, spaceAfter=0),
+        ranking_title=ParagraphStyle("ranking_title", ragged, fontName=FACES["bold"], textColor=colour(c.primary)),
+        boxed=ParagraphStyle("boxed", body, spaceAfter=0),
+        quote=ParagraphStyle("quote", body, fontName=FACES["italic"], fontSize=s.body * 1.15, leading=s.leading * 1.15, textColor=colour(c.primary_dark), alignment=TA_LEFT, hyphenationLang=None, spaceAfter=2),
+        table_cell=ParagraphStyle("table_cell", ragged, fontSize=s.body * 0.92, leading=s.leading * 0.9),
+        table_head=ParagraphStyle("table_head", ragged, fontName=FACES["bold"], fontSize=s.body * 0.92, leading=s.leading * 0.9, textColor=colour(c.primary_dark)),
+        toc=(
+            ParagraphStyle("toc1", ragged, fontName=FACES["bold"], fontSize=s.body * 1.1, leading=s.leading * 1.15, spaceBefore=8, textColor=colour(c.primary_dark)),
+            ParagraphStyle("toc2", ragged, leftIndent=18, fontSize=s.body, leading=s.leading * 1.05, textColor=colour(c.text)),
+        ),
+        cover_title=ParagraphStyle("cover_title", ragged, fontName=FACES["display"], fontSize=34, leading=39, textColor=colour(c.cover_text)),
+        cover_year=ParagraphStyle("cover_year", ragged, fontName=FACES["display"], fontSize=96, leading=100, textColor=colour(c.cover_text)),
+        cover_text=ParagraphStyle("cover_text", ragged, fontSize=13, leading=18, textColor=colour(c.cover_text)),
+    )

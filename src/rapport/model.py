@@ -1,0 +1,163 @@
+"""The typed, frozen content model: what a report says, with where each part was written.
+
+The model knows nothing of YAML or of reportlab. Every node carries the
+`Location` of the text it came from, so that later stages can report
+problems against the content file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from .diagnostics import Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Span:
+    """A run of text with one style: plain, emphasis, strong, or a link."""
+
+    text: str
+    emphasis: bool = False
+    strong: bool = False
+    href: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RichText:
+    spans: tuple[Span, ...]
+    location: Location
+
+    @property
+    def plain(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paragraph:
+    text: RichText
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class BulletItem:
+    text: RichText
+    term: RichText | None = None
+    children: tuple[BulletItem, ...] = ()
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bullets:
+    items: tuple[BulletItem, ...]
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyFigure:
+    value: Decimal
+    label: str
+    unit: str = ""
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyFigures:
+    tiles: tuple[KeyFigure, ...]
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankItem:
+    rank: int
+    title: str
+    creator: str
+    note: RichText | None = None
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ranking:
+    title: str
+    items: tuple[RankItem, ...]
+    location: Location
+
+
+Alignment = Literal["left", "center", "right"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Table:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[RichText, ...], ...]
+    align: tuple[Alignment, ...]
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Image:
+    path: Path
+    alt: str
+    caption: RichText | None = None
+    width: float = 1.0
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Callout:
+    title: str
+    text: RichText
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quote:
+    text: RichText
+    source: str
+    location: Location
+
+
+Block = Paragraph | Bullets | KeyFigures | Ranking | Table | Image | Callout | Quote
+
+
+@dataclass(frozen=True, kw_only=True)
+class Section:
+    title: str
+    blocks: tuple[Block, ...]
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chapter:
+    title: str
+    icon: str
+    subtitle: str
+    intro: RichText | None
+    sections: tuple[Section, ...]
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Edition:
+    """One yearly report: its metadata and its chapters in order."""
+
+    directory: Path
+    title: str
+    subtitle: str
+    year: int
+    organisation: str
+    language: str
+    published: dt.date
+    keywords: tuple[str, ...]
+    logo: Path | None
+    introduction: RichText | None
+    chapters: tuple[Chapter, ...]
+    location: Location
+
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        return (self.location.path, *(chapter.location.path for chapter in self.chapters))

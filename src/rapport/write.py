@@ -1,0 +1,87 @@
+"""Stage 5, write: lay the story out into a PDF, atomically.
+
+The PDF is built in a temporary file beside the target and renamed over it
+only when complete, so a failed or interrupted build leaves the previous PDF.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.platypus.doctemplate import LayoutError
+
+from .diagnostics import ContentError, Diagnostic, FileSystemError, Location
+from .layout.document import ReportDocument
+from .layout.story import build_story
+from .layout.styles import register_fonts
+from .model import Edition
+from .theme import Theme
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    path: Path
+    pages: int
+    passes: int
+    size: int
+
+
+def write_pdf(edition: Edition, theme: Theme, target: Path, moment: dt.datetime) -> WriteResult:
+    """Render `edition` to `target`; the file appears whole or not at all."""
+    register_fonts(theme)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
+    temporary = Path(temporary_name)
+    try:
+        doc = ReportDocument(temporary, edition, theme, moment)
+        story = build_story(doc, edition, theme)
+        try:
+            passes = doc.multiBuild(story)
+        except LayoutError as exc:
+            raise _layout_problem(doc, exc) from None
+        _publish(temporary, target)
+    except OSError as exc:
+        raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return WriteResult(target, doc.page, passes, target.stat().st_size)
+
+
+def _publish(temporary: Path, target: Path) -> None:
+    with temporary.open("rb") as stream:
+        os.fsync(stream.fileno())
+    temporary.chmod(0o644)
+    os.replace(temporary, target)
+    with contextlib.suppress(OSError):
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+
+def _layout_problem(doc: ReportDocument, exc: LayoutError) -> ContentError:
+    where = getattr(doc, "last_location", None) or Location(doc.edition.location.path)
+    log.debug("layout failed: %s", exc)
+    return ContentError(
+        [
+            Diagnostic(
+                where,
+                "failed to lay out the content after this point (a block is taller than a page)",
+                "split a very long table, list or text into smaller blocks",
+            )
+        ]
+    )

@@ -1,0 +1,191 @@
+"""Reading YAML files into position-carrying nodes, with YAML's traps closed.
+
+Values are never constructed by PyYAML: the loader walks the composed node
+graph itself, so that a plain `no` where text is meant stays the text "no",
+`1:20` is not read as 80, and every value keeps its file, line and column.
+Anchors, aliases and tags are refused: content has no use for them and they
+are the door to alias bombs and object construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Location, Problems
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 24
+STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+NULL_TAG = "tag:yaml.org,2002:null"
+
+__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "YamlFile", "read_yaml"]
+
+
+class _RefusedConstruct(yaml.YAMLError):
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+
+
+class _ContentLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer refuses aliases, anchors and deep nesting."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _RefusedConstruct(
+                event.start_mark,
+                f"failed to read alias '*{event.anchor}' (aliases are not supported)",
+                "write the value out in full where it is needed",
+            )
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _RefusedConstruct(
+                event.start_mark,
+                f"failed to read anchor '&{anchor}' (anchors are not supported)",
+                "remove the '&' name; write the value out in full where it is needed",
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _RefusedConstruct(
+                    event.start_mark,
+                    f"content is nested more than {MAX_DEPTH} levels deep",
+                    "flatten the structure; lists nest at most a few levels",
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self._depth -= 1
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    path: Path
+    root: Node | None
+
+    def location(self, node: Node) -> Location:
+        return node_location(self.path, node)
+
+
+def node_location(path: Path, node: Node) -> Location:
+    mark = node.start_mark
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def read_yaml(path: Path, problems: Problems) -> YamlFile | None:
+    """Compose one YAML file; on failure record a problem and return None."""
+    here = Location(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.error(here, f"failed to read file ({exc.strerror or exc})")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        problems.error(
+            here,
+            f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})",
+            "split the chapter into smaller files",
+        )
+        return None
+    text = _decode(path, data, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.error(here, "file is empty", "write the content, or remove the file")
+        return None
+    return _compose(path, text, problems)
+
+
+def _decode(path: Path, data: bytes, problems: Problems) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        problems.error(
+            Location(path, line, column),
+            "failed to read file (it is not UTF-8 text)",
+            "save the file with UTF-8 encoding in your editor",
+        )
+        return None
+
+
+def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
+    loader = _ContentLoader(text)
+    try:
+        root = loader.get_single_node()
+    except _RefusedConstruct as exc:
+        problems.error(_mark_location(path, exc.mark), exc.message, exc.hint)
+        return None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        cause = exc.problem or exc.context or "malformed YAML"
+        problems.error(_mark_location(path, mark), f"failed to read YAML ({cause})", _yaml_hint(cause))
+        return None
+    except yaml.YAMLError as exc:
+        problems.error(Location(path), f"failed to read YAML ({exc})")
+        return None
+    finally:
+        loader.dispose()
+    if root is None:
+        problems.error(Location(path), "file is empty", "write the content, or remove the file")
+        return None
+    _check_tags(path, root, problems)
+    return YamlFile(path, root)
+
+
+def _check_tags(path: Path, root: Node, problems: Problems) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.tag not in STANDARD_TAGS:
+            problems.error(
+                node_location(path, node),
+                f"failed to read value (the tag '{node.tag}' is not supported)",
+                "remove the '!' tag; content is plain text, numbers, lists and keys",
+            )
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+def _mark_location(path: Path, mark: Any) -> Location:
+    if mark is None:
+        return Location(path)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def _yaml_hint(cause: str) -> str:
+    if "'\\t'" in cause:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in cause:
+        return "a text containing ': ' must be put between quotes, or written as a '>-' block"
+    if "expected <block end>" in cause or "did not find expected" in cause:
+        return "check the indentation: items of one list or mapping start in the same column"
+    if "found undefined alias" in cause or "found character '@'" in cause or "'`'" in cause:
+        return "put the text between quotes"
+    return ""
