@@ -26,15 +26,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="rapport", description="Typeset a yearly progress report from content files.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only problems")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print details of every stage")
+    parser = _Parser(prog="rapport", description="Typeset a yearly progress report from content files.", parents=[common])
     parser.add_argument("--version", action="version", version=f"rapport {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print details of every stage")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    build = commands.add_parser("build", help="build the PDF of an edition")
+    build = commands.add_parser("build", parents=[common], help="build the PDF of an edition")
     build.add_argument("edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)")
     build.add_argument("-o", "--output", type=Path, help="PDF to write (default: build/voortgangsrapport-YEAR.pdf)")
-    check = commands.add_parser("check", help="validate an edition without rendering; list every problem")
+    check = commands.add_parser("check", parents=[common], help="validate an edition without rendering; list every problem")
     check.add_argument("edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)")
     commands.add_parser("schema", help="print the JSON Schema of content files")
     return parser
@@ -85,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    _setup_logging(args.quiet, args.verbose)
+    _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
     try:
         return _run(args)
     except ContentError as exc:

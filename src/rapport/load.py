@@ -107,7 +107,7 @@ class _Reader:
         if node.tag == NULL_TAG and node.style is None:
             self.error(node, f"{what} is empty", "write a value after the colon")
             return None
-        raw = unicodedata.normalize("NFC", node.value)
+        raw = unicodedata.normalize("NFC", node.value).replace("\u2010", "-")
         value = " ".join(raw.split()) if node.style in (None, "'", '"', ">") else raw.strip()
         if not value:
             self.error(node, f"{what} is empty", "write a value after the colon")

@@ -59,9 +59,11 @@ def draw_icon(canvas: Any, path: Path, x: float, y: float, size: float, text: st
     canvas._code.append(f"/Span <</ActualText <FEFF{utf16}>>> BDC")
     canvas.drawImage(str(path), x, y, size, size, mask="auto")
     label = canvas.beginText(x, y + size * 0.3)
-    label.setTextRenderMode(3)  # invisible: carries the ActualText for text extraction
+    # An invisible soft hyphen carries the ActualText: extractors skip a span
+    # with no text, or with only white space, and a soft hyphen reads as nothing.
+    label.setTextRenderMode(3)
     label.setFont(FACES["regular"], size * 0.5)
-    label.textOut(" ")
+    label.textOut("\u00ad")
     canvas.drawText(label)
     canvas._code.append("EMC")
     canvas.restoreState()
@@ -185,6 +187,7 @@ class PageCounter(IndexingFlowable):  # type: ignore[misc]
 
     def beforeBuild(self) -> None:
         self.previous = self.doc.total_pages
+        self.doc.current_chapter = ""
 
     def afterBuild(self) -> None:
         self.doc.total_pages = self.doc.page

@@ -35,7 +35,7 @@ from ..theme import Theme
 from . import markup
 from .document import BODY, ReportDocument
 from .flowables import Heading, IconHeading, KeyFigureRow, PageCounter, RankBadge, Tile, with_role
-from .styles import Styles, colour, make_styles
+from .styles import BODY_FONT, Styles, aligned, colour, make_styles
 
 
 @dataclass
@@ -46,6 +46,8 @@ class _Context:
     root: Path
     labels: dict[str, str]
     figure_count: int = 0
+    table_count: int = 0
+    section_title: str = ""
     keys: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -116,8 +118,8 @@ def _contents(ctx: _Context) -> list[Flowable]:
         flow.append(with_role(Paragraph(ctx.rich(ctx.edition.introduction), s.lead), "P"))
         flow.append(Spacer(1, 10 * mm))
     flow.append(with_role(Paragraph(markup.plain(ctx.labels["contents"]), s.heading2), "H1"))
-    toc = TableOfContents(levelStyles=list(s.toc), dotsMinLevel=0, rightColumnWidth=40)
-    toc.dotsMinLevel = 0
+    toc_style = _table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    toc = TableOfContents(levelStyles=list(s.toc), dotsMinLevel=0, rightColumnWidth=40, tableStyle=toc_style)
     flow.append(with_role(toc, "TOC"))
     return flow
 
@@ -144,6 +146,7 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
 
 def _section(ctx: _Context, section: model.Section) -> list[Flowable]:
     heading = Heading(markup.plain(section.title), ctx.styles.heading2, level=2, key=ctx.key("sectie"), title=section.title)
+    ctx.section_title = section.title
     flow: list[Flowable] = [CondPageBreak(45 * mm), heading]
     for block in section.blocks:
         flow += _block(ctx, block)
@@ -179,7 +182,7 @@ def _bullet_list(ctx: _Context, items: tuple[model.BulletItem, ...], depth: int)
     for item in items:
         text = ctx.rich(item.text)
         if item.term is not None:
-            text = f"<b>{ctx.rich(item.term)}</b>\u2002{text}"
+            text = f"<b>{ctx.rich(item.term)}</b>: {text}"
         parts: list[Flowable] = [with_role(Paragraph(text, s.bullet), "LBody")]
         if item.children:
             parts.append(_bullet_list(ctx, item.children, depth + 1))
@@ -203,9 +206,12 @@ def _bullet_list(ctx: _Context, items: tuple[model.BulletItem, ...], depth: int)
 
 def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
     language = ctx.edition.language
+    caption = ctx.labels["figures"]
     tiles = [Tile(format_quantity(t.value, t.unit, language), markup.plain(t.label)) for t in block.tiles]
     row = KeyFigureRow(tiles, ctx.styles.tile_number, ctx.styles.tile_label, colour(ctx.theme.colours.tile))
-    label = with_role(Paragraph(markup.plain(ctx.labels["figures"].upper()), ctx.styles.eyebrow), "Artifact")
+    if ctx.section_title.casefold() == caption.casefold():
+        return [Spacer(1, 4), row, Spacer(1, ctx.styles.body.leading * 0.8)]
+    label = with_role(Paragraph(markup.plain(caption.upper()), ctx.styles.eyebrow), "Artifact")
     return [Spacer(1, 4), KeepTogether([label, row]), Spacer(1, ctx.styles.body.leading * 0.8)]
 
 
@@ -219,14 +225,14 @@ def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
         badge = RankBadge(item.rank, 15, colour(c.primary), colors.white)
         rows.append([badge, with_role(Paragraph(text, s.rank_title), "LBody")])
     title = with_role(Paragraph(markup.plain(block.title), s.ranking_title), "Caption")
-    table = Table([[title, ""], *rows], colWidths=[24, None], hAlign="LEFT")
+    table = Table([[title, ""], *rows], colWidths=[33, None], hAlign="LEFT")
     table.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("SPAN", (0, 0), (1, 0)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("LEFTPADDING", (0, 0), (0, -1), 10),
+                ("LEFTPADDING", (0, 0), (0, -1), 12),
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
                 ("BOTTOMPADDING", (0, 0), (-1, 0), 5),
@@ -239,8 +245,13 @@ def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
 
 def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
-    header = [with_role(Paragraph(markup.plain(col), s.table_head), "TH") for col in block.columns]
-    body = [[with_role(Paragraph(ctx.rich(cell), s.table_cell), "TD") for cell in row] for row in block.rows]
+    head_styles = [aligned(s.table_head, a) for a in block.align]
+    cell_styles = [aligned(s.table_cell, a) for a in block.align]
+    header = [with_role(Paragraph(markup.plain(col), st), "TH") for col, st in zip(block.columns, head_styles, strict=True)]
+    body = [
+        [with_role(Paragraph(ctx.rich(cell), st), "TD") for cell, st in zip(row, cell_styles, strict=True)]
+        for row in block.rows
+    ]
     table = with_role(Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=None), "Table")
     commands: list[tuple[Any, ...]] = [
         ("LINEBELOW", (0, 0), (-1, 0), 1, colour(c.primary)),
@@ -251,13 +262,18 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     ]
     for row in range(2, len(block.rows) + 1, 2):
         commands.append(("BACKGROUND", (0, row), (-1, row), colour(c.tile)))
-    for column, align in enumerate(block.align):
-        commands.append(("ALIGN", (column, 0), (column, -1), align.upper()))
-    table.setStyle(TableStyle(commands))
+    table.setStyle(_table_style(commands))
     flow: list[Flowable] = [table]
     if block.caption:
-        flow.insert(0, with_role(Paragraph(f"<b>{markup.plain(ctx.labels['table'])}</b> {markup.plain(block.caption)}", s.caption), "Caption"))
+        ctx.table_count += 1
+        label = f"<b>{markup.plain(ctx.labels['table'])} {ctx.table_count}</b>"
+        flow.insert(0, with_role(Paragraph(f"{label}: {markup.plain(block.caption)}", s.caption), "Caption"))
     return [*flow, Spacer(1, s.body.leading * 0.6)]
+
+
+def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
+    """A table style whose cells use the report's font (reportlab defaults to Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), BODY_FONT), *commands])
 
 
 def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
@@ -287,7 +303,7 @@ def _callout(ctx: _Context, block: model.Callout) -> list[Flowable]:
 def _boxed(parts: list[Flowable], fill: colors.Color, rule: colors.Color) -> Flowable:
     box = Table([[parts]], hAlign="LEFT")
     box.setStyle(
-        TableStyle(
+        _table_style(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), fill),
                 ("LINEBEFORE", (0, 0), (0, -1), 3, rule),

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
-import pyphen
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..theme import Theme
+from .hyphens import hyphenator
 
-SOFT_HYPHEN = "\u00ad"
 BODY_FONT = "RapportRegular"
 FACES = {
     "regular": BODY_FONT,
@@ -36,21 +33,10 @@ def register_fonts(theme: Theme) -> None:
     pdfmetrics.registerFontFamily(FACES["display"], normal=FACES["display"], bold=FACES["display"])
 
 
-@lru_cache(maxsize=4)
-def hyphenator(language: str) -> Callable[[str], Iterator[tuple[str, str]]]:
-    """Break points for reportlab, ending the head in a soft hyphen.
-
-    The soft hyphen draws as a hyphen but copies back as nothing, so a word
-    broken over two lines reads whole when text is extracted or copied.
-    """
-    dictionary = pyphen.Pyphen(lang=language.replace("-", "_"), left=3, right=3)
-
-    def pairs(word: str) -> Iterator[tuple[str, str]]:
-        for head, tail in dictionary.iterate(word):
-            if len(head) >= 3 and len(tail) >= 3:
-                yield head + SOFT_HYPHEN, tail
-
-    return pairs
+def aligned(style: ParagraphStyle, alignment: str) -> ParagraphStyle:
+    """A copy of `style` with left, center or right alignment."""
+    code = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}[alignment]
+    return style if style.alignment == code else ParagraphStyle(f"{style.name}_{alignment}", style, alignment=code)
 
 
 def colour(value: str) -> colors.Color:
@@ -98,7 +84,7 @@ def make_styles(theme: Theme, language: str) -> Styles:
         allowOrphans=0,
         splitLongWords=0,
         hyphenationLang=hyphenate,
-        embeddedHyphenation=1,
+        embeddedHyphenation=0,
         uriWasteReduce=0.3,
         hyphenationMinWordLength=7,
     )

@@ -1,0 +1,60 @@
+"""Helpers shared by the test modules: a minimal valid project in a temporary folder.
+
+Import with `from helpers import make_project` (pytest puts the tests folder on
+sys.path, as it holds no __init__.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+EDITION_YAML = """\
+title: Testrapport
+year: 2023
+organisation: Testorganisatie
+published: 2024-03-20
+"""
+
+CHAPTER_YAML = """\
+title: Hoofdstuk
+sections:
+  - title: Sectie
+    blocks:
+      - paragraph: Een gewone alinea.
+"""
+
+
+def make_project(
+    root: Path,
+    chapter: str = CHAPTER_YAML,
+    *,
+    edition: str = EDITION_YAML,
+    name: str = "01-test.yaml",
+    chapters: dict[str, str] | None = None,
+) -> Path:
+    """Build a project under `root` and return its edition folder, root/content/2023.
+
+    The project holds copies of the real fonts/, images/icons/ and theme/, an
+    edition.yaml and one chapter file `name` with the text `chapter`
+    (dedented). `chapters` maps further file names to their text.
+    """
+    shutil.copytree(REPO / "fonts", root / "fonts")
+    shutil.copytree(REPO / "images" / "icons", root / "images" / "icons")
+    shutil.copytree(REPO / "theme", root / "theme")
+    edition_dir = root / "content" / "2023"
+    edition_dir.mkdir(parents=True)
+    (edition_dir / "edition.yaml").write_text(textwrap.dedent(edition), encoding="utf-8")
+    files = {name: chapter, **(chapters or {})}
+    for file_name, text in files.items():
+        (edition_dir / file_name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return edition_dir
+
+
+def chapter_with_blocks(blocks: str) -> str:
+    """A chapter of one section whose `blocks:` list is `blocks` (dedented YAML list items)."""
+    body = textwrap.indent(textwrap.dedent(blocks), " " * 6)
+    return "title: Hoofdstuk\nsections:\n  - title: Sectie\n    blocks:\n" + body
