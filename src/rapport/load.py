@@ -24,6 +24,7 @@ from .model import (
     Bullets,
     Callout,
     Chapter,
+    Chart,
     Edition,
     Image,
     KeyFigure,
@@ -34,6 +35,8 @@ from .model import (
     RankItem,
     RichText,
     Section,
+    Series,
+    Status,
     Table,
 )
 from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, YamlFile, read_yaml
@@ -207,6 +210,7 @@ def _read_block(reader: _Reader, node: Node) -> Block | None:
         "image": _read_image,
         "callout": _read_callout,
         "quote": _read_quote,
+        "chart": _read_chart,
     }
     read = readers.get(kind)
     if read is None:
@@ -414,6 +418,124 @@ def _read_quote(reader: _Reader, node: Node, where: Location) -> Block | None:
     text = reader.optional(fields, "text", reader.rich, "quote")
     source = reader.optional(fields, "source", reader.text, "quote source") or ""
     return Quote(text=text, source=source, location=where) if text else None
+
+
+MAX_CATEGORIES = {"bar": 16, "hbar": 20, "grouped": 12, "stacked": 16, "line": 24, "donut": 8}
+MAX_SERIES = 6
+MAX_PANELS = 6
+
+
+def _read_chart(reader: _Reader, node: Node, where: Location) -> Block | None:
+    body = schema.block_body("chart")
+    fields = reader.fields(node, body, "chart")
+    if fields is None:
+        return None
+    errors_before = len(reader.problems.errors)
+    kind = reader.optional(fields, "kind", lambda n, w: _choice(reader, n, w, schema.CHART_KINDS), "chart kind")
+    categories = _labels(reader, fields.get("categories"), "categories")
+    series = [_read_series(reader, n, body["properties"]["series"]["items"]) for n in _list(reader, fields, "series")]
+    scale = reader.optional(fields, "scale", lambda n, w: _choice(reader, n, w, ("shared", "per-category")), "scale")
+    highlight = _labels(reader, fields.get("highlight"), "highlight") if "highlight" in fields else ()
+    if len(reader.problems.errors) > errors_before or kind is None or not categories or None in series:
+        return None
+    chart = Chart(
+        kind=kind,  # type: ignore[arg-type]
+        title=reader.optional(fields, "title", reader.text, "chart title") or "",
+        categories=categories,
+        series=tuple(s for s in series if s),
+        unit=reader.optional(fields, "unit", reader.text, "unit") or "",
+        highlight=highlight,
+        per_category_scale=scale == "per-category",
+        source=reader.optional(fields, "source", reader.text, "source") or "",
+        note=reader.optional(fields, "note", reader.text, "note") or "",
+        caption=reader.optional(fields, "caption", reader.rich, "caption"),
+        alt=reader.optional(fields, "alt", reader.text, "alt text") or "",
+        location=where,
+    )
+    return chart if _chart_data_ok(reader, node, chart) else None
+
+
+def _list(reader: _Reader, fields: Fields, key: str) -> list[Node]:
+    return reader.items(fields[key], key) if key in fields else []
+
+
+def _choice(reader: _Reader, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
+    value = reader.text(node, what)
+    if value is not None and value not in choices:
+        hint = did_you_mean(value, choices) or f"choose one of: {', '.join(choices)}"
+        reader.error(node, f"{what} '{value}' is unknown", hint)
+        return None
+    return value
+
+
+def _labels(reader: _Reader, node: Node | None, what: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    labels = [reader.text(n, f"{what} entry") for n in reader.items(node, what)]
+    return tuple(label for label in labels if label)
+
+
+def _read_series(reader: _Reader, node: Node, definition: dict[str, Any]) -> Series | None:
+    fields = reader.fields(node, definition, "series")
+    if fields is None:
+        return None
+    name = reader.optional(fields, "name", reader.text, "series name")
+    default = reader.optional(fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status")
+    values: list[Decimal] = []
+    statuses: list[Status] = []
+    for point in _list(reader, fields, "values"):
+        value, status = _read_point(reader, point, default or "measured", name or "?")
+        if value is not None:
+            values.append(value)
+            statuses.append(status)
+    if name is None or len(values) != len(_list(reader, fields, "values")):
+        return None
+    return Series(name=name, values=tuple(values), statuses=tuple(statuses), location=reader.at(node))
+
+
+def _read_point(reader: _Reader, node: Node, default: str, series: str) -> tuple[Decimal | None, Status]:
+    what = f"value in series '{series}'"
+    if not isinstance(node, MappingNode):
+        return reader.number(node, what), default  # type: ignore[return-value]
+    fields = reader.fields(node, schema.CHART_POINT, "chart value")
+    if fields is None:
+        return None, "measured"
+    status = reader.optional(fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status")
+    return reader.optional(fields, "value", reader.number, what), (status or default)  # type: ignore[return-value]
+
+
+def _chart_data_ok(reader: _Reader, node: Node, chart: Chart) -> bool:
+    """Shape of the data: what would draw a wrong or unreadable chart."""
+    errors_before = len(reader.problems.errors)
+    count = len(chart.categories)
+    limit = MAX_PANELS if chart.per_category_scale else MAX_CATEGORIES[chart.kind]
+    if count > limit:
+        reader.error(node, f"a {chart.kind} chart shows at most {limit} categories, not {count}", "split the data over two charts")
+    if len(chart.series) > MAX_SERIES:
+        reader.error(node, f"a chart shows at most {MAX_SERIES} series, not {len(chart.series)}")
+    if len(set(chart.categories)) != count:
+        reader.error(node, "chart categories repeat", "give every category its own name")
+    for series in chart.series:
+        where = series.location
+        if len(series.values) != count:
+            reader.problems.error(where, f"series '{series.name}' has {len(series.values)} values but the chart has {count} categories", "give one value per category")
+    if chart.kind == "donut":
+        _donut_ok(reader, chart)
+    for name in chart.highlight:
+        if name not in chart.categories:
+            reader.error(node, f"highlight '{name}' is not one of the categories", did_you_mean(name, chart.categories))
+    return len(reader.problems.errors) == errors_before
+
+
+def _donut_ok(reader: _Reader, chart: Chart) -> None:
+    if len(chart.series) != 1:
+        reader.problems.error(chart.location, f"a donut chart has exactly one series, not {len(chart.series)}")
+    for series in chart.series:
+        negative = [c for c, v in zip(chart.categories, series.values, strict=False) if v < 0]
+        if negative:
+            reader.problems.error(series.location, f"a donut cannot show negative values (series '{series.name}', {', '.join(negative)})")
+        elif not any(series.values):
+            reader.problems.error(series.location, f"a donut cannot show values that are all zero (series '{series.name}')")
 
 
 # -- files -------------------------------------------------------------------

@@ -121,7 +121,37 @@ class Quote:
     location: Location
 
 
-Block = Paragraph | Bullets | KeyFigures | Ranking | Table | Image | Callout | Quote
+ChartKind = Literal["bar", "hbar", "grouped", "stacked", "line", "donut"]
+Status = Literal["measured", "estimated", "derived"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Series:
+    """One named row of numbers; each point may be measured, estimated or derived."""
+
+    name: str
+    values: tuple[Decimal, ...]
+    statuses: tuple[Status, ...]
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chart:
+    kind: ChartKind
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    unit: str = ""
+    highlight: tuple[str, ...] = ()
+    per_category_scale: bool = False
+    source: str = ""
+    note: str = ""
+    caption: RichText | None = None
+    alt: str = ""
+    location: Location
+
+
+Block = Paragraph | Bullets | KeyFigures | Ranking | Table | Image | Callout | Quote | Chart
 
 
 @dataclass(frozen=True, kw_only=True)

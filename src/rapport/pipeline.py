@@ -75,14 +75,20 @@ def build_moment(edition: Edition) -> dt.datetime:
 
 def build(edition_dir: Path, output: Path | None = None) -> BuildReport:
     started = time.perf_counter()
-    checked = load_and_check(edition_dir, steps=4)
+    checked = load_and_check(edition_dir, steps=5)
+    from .charts import prepare_charts
+    from .layout.document import frame_width
     from .write import write_pdf  # reportlab is imported only when a PDF is made
 
     target = output or default_output(checked.edition)
     moment = build_moment(checked.edition)
-    _step(3, 4, "laying out pages")
-    result = write_pdf(checked.edition, checked.theme, target, moment)
-    _step(4, 4, f"wrote {result.pages} pages in {result.passes} passes")
+    root = project_root(checked.edition)
+    _step(3, 5, "drawing charts")
+    charts = prepare_charts(checked.edition, checked.theme, root, frame_width(checked.theme))
+    log.debug("%d charts, %d drawn, %d from the cache", len(charts.art), charts.rendered, len(charts.art) - charts.rendered)
+    _step(4, 5, "laying out pages")
+    result = write_pdf(checked.edition, checked.theme, charts, target, moment)
+    _step(5, 5, f"wrote {result.pages} pages in {result.passes} passes")
     return BuildReport(result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings)
 
 

@@ -142,6 +142,57 @@ _BLOCKS: dict[str, dict[str, Any]] = {
     ),
 }
 
+CHART_KINDS = ("bar", "hbar", "grouped", "stacked", "line", "donut")
+STATUSES = ("measured", "estimated", "derived")
+_POINT = {
+    "anyOf": [
+        _NUMBER,
+        _object(
+            {"value": _NUMBER, "status": {"enum": list(STATUSES)}},
+            ["value"],
+            "A value with its own status, e.g. {value: 14188, status: derived}.",
+        ),
+    ]
+}
+CHART_POINT: dict[str, Any] = _POINT["anyOf"][1]  # type: ignore[index]
+_BLOCKS["chart"] = _block(
+    "chart",
+    _object(
+        {
+            "kind": {"enum": list(CHART_KINDS), "description": "bar, hbar (horizontal), grouped, stacked, line or donut."},
+            "title": _TEXT,
+            "categories": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+            "series": {
+                "type": "array",
+                "minItems": 1,
+                "items": _object(
+                    {
+                        "name": _TEXT,
+                        "values": {"type": "array", "minItems": 1, "items": _POINT},
+                        "status": {
+                            "enum": list(STATUSES),
+                            "description": "measured (default), estimated (a schatting) or derived (afgeleid).",
+                        },
+                    },
+                    ["name", "values"],
+                ),
+            },
+            "unit": {"type": "string", "description": "What the numbers count, e.g. bibliotheken or %."},
+            "highlight": {"type": "array", "items": {"type": ["string", "number"]}},
+            "scale": {
+                "enum": ["shared", "per-category"],
+                "description": "per-category draws one small panel per category, each with its own scale.",
+            },
+            "source": {**_TEXT, "description": "Where the numbers come from."},
+            "note": {**_TEXT, "description": "How estimated or derived values were obtained."},
+            "caption": _RICH,
+            "alt": {**_TEXT, "description": "What the chart shows, for readers who cannot see it; generated when absent."},
+        },
+        ["kind", "title", "categories", "series"],
+    ),
+    "A chart drawn from the numbers written here.",
+)
+
 CONTENT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": SCHEMA_ID,

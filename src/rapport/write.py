@@ -16,6 +16,7 @@ from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
 
+from .charts import ChartSet
 from .diagnostics import ContentError, Diagnostic, FileSystemError, Location
 from .layout.document import ReportDocument
 from .layout.story import build_story
@@ -34,7 +35,7 @@ class WriteResult:
     size: int
 
 
-def write_pdf(edition: Edition, theme: Theme, target: Path, moment: dt.datetime) -> WriteResult:
+def write_pdf(edition: Edition, theme: Theme, charts: ChartSet, target: Path, moment: dt.datetime) -> WriteResult:
     """Render `edition` to `target`; the file appears whole or not at all."""
     register_fonts(theme)
     try:
@@ -46,7 +47,7 @@ def write_pdf(edition: Edition, theme: Theme, target: Path, moment: dt.datetime)
     temporary = Path(temporary_name)
     try:
         doc = ReportDocument(temporary, edition, theme, moment)
-        story = build_story(doc, edition, theme)
+        story = build_story(doc, edition, theme, charts)
         try:
             passes = doc.multiBuild(story)
         except LayoutError as exc:

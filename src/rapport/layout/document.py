@@ -22,6 +22,11 @@ from .styles import FACES, colour
 COVER, BODY = "cover", "body"
 
 
+def frame_width(theme: Theme) -> float:
+    """The width of the text column in points."""
+    return float(A4[0] - (theme.page.margin_inner + theme.page.margin_outer) * mm)
+
+
 def pinned_timestamp(moment: dt.datetime) -> TimeStamp:
     """A reportlab timestamp fixed to `moment` (UTC), for byte-identical output."""
     stamp = TimeStamp(invariant=1)

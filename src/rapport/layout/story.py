@@ -28,12 +28,14 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import model
 from ..assets import icon_path, inspect_image, resolve_image
+from ..charts import ChartSet
 from ..check import project_root
 from ..formatting import format_quantity
 from ..labels import labels
 from ..theme import Theme
 from . import markup
-from .document import BODY, ReportDocument
+from .chartflow import chart_drawing
+from .document import BODY, ReportDocument, frame_width
 from .flowables import Heading, IconHeading, KeyFigureRow, PageCounter, RankBadge, Tile, with_role
 from .styles import BODY_FONT, Styles, aligned, colour, make_styles
 
@@ -45,6 +47,7 @@ class _Context:
     styles: Styles
     root: Path
     labels: dict[str, str]
+    charts: ChartSet = field(default_factory=ChartSet)
     figure_count: int = 0
     table_count: int = 0
     section_title: str = ""
@@ -59,15 +62,15 @@ class _Context:
 
     @property
     def frame_width(self) -> float:
-        return float(A4[0] - (self.theme.page.margin_inner + self.theme.page.margin_outer) * mm)
+        return frame_width(self.theme)
 
     def key(self, prefix: str) -> str:
         self.keys[prefix] = self.keys.get(prefix, 0) + 1
         return f"{prefix}-{self.keys[prefix]}"
 
 
-def build_story(doc: ReportDocument, edition: model.Edition, theme: Theme) -> list[Flowable]:
-    ctx = _Context(edition, theme, make_styles(theme, edition.language), project_root(edition), labels(edition.language))
+def build_story(doc: ReportDocument, edition: model.Edition, theme: Theme, charts: ChartSet) -> list[Flowable]:
+    ctx = _Context(edition, theme, make_styles(theme, edition.language), project_root(edition), labels(edition.language), charts)
     story: list[Flowable] = [PageCounter(doc)]
     story += _cover(ctx)
     story += [NextPageTemplate(BODY), PageBreak()]
@@ -163,6 +166,7 @@ def _block(ctx: _Context, block: model.Block) -> list[Flowable]:
         model.Image: _image,
         model.Callout: _callout,
         model.Quote: _quote,
+        model.Chart: _chart,
     }
     return builders[type(block)](ctx, block)
 
@@ -284,11 +288,25 @@ def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
     return [KeepTogether([image, *_caption(ctx, block.caption)])]
 
 
-def _caption(ctx: _Context, caption: model.RichText | None) -> list[Flowable]:
+def _caption(ctx: _Context, caption: model.RichText | None, extra: str = "") -> list[Flowable]:
     ctx.figure_count += 1
     label = f"<b>{markup.plain(ctx.labels['figure'])} {ctx.figure_count}</b>"
     text = f"{label}: {ctx.rich(caption)}" if caption is not None else label
+    if extra:
+        text += f" {extra}"
     return [with_role(Paragraph(text, ctx.styles.caption), "Caption")]
+
+
+def _chart(ctx: _Context, block: model.Chart) -> list[Flowable]:
+    art = ctx.charts.art[block.location]
+    title = with_role(Paragraph(markup.plain(block.title), ctx.styles.chart_title), "Caption")
+    drawing = chart_drawing(art.svg, ctx.frame_width, art.alt)
+    notes = " ".join(markup.plain(text) for text in (block.note, _source(ctx, block.source)) if text)
+    return [Spacer(1, 4), KeepTogether([title, drawing, *_caption(ctx, block.caption, notes)])]
+
+
+def _source(ctx: _Context, source: str) -> str:
+    return f"{ctx.labels['source']}: {source}." if source else ""
 
 
 def _callout(ctx: _Context, block: model.Callout) -> list[Flowable]:

@@ -61,6 +61,7 @@ class Styles:
     ranking_title: ParagraphStyle
     boxed: ParagraphStyle
     quote: ParagraphStyle
+    chart_title: ParagraphStyle
     table_cell: ParagraphStyle
     table_head: ParagraphStyle
     toc: tuple[ParagraphStyle, ...]
@@ -108,6 +109,7 @@ def make_styles(theme: Theme, language: str) -> Styles:
         rank_title=ParagraphStyle("rank_title", ragged, spaceAfter=0),
         ranking_title=ParagraphStyle("ranking_title", ragged, fontName=FACES["bold"], textColor=colour(c.primary)),
         boxed=ParagraphStyle("boxed", body, spaceAfter=0),
+        chart_title=ParagraphStyle("chart_title", heading, fontSize=s.body, leading=s.body * 1.3, textColor=colour(c.text), spaceBefore=4, spaceAfter=2),
         quote=ParagraphStyle("quote", body, fontName=FACES["italic"], fontSize=s.body * 1.15, leading=s.leading * 1.15, textColor=colour(c.primary_dark), alignment=TA_LEFT, hyphenationLang=None, spaceAfter=2),
         table_cell=ParagraphStyle("table_cell", ragged, fontSize=s.body * 0.92, leading=s.leading * 0.9),
         table_head=ParagraphStyle("table_head", ragged, fontName=FACES["bold"], fontSize=s.body * 0.92, leading=s.leading * 0.9, textColor=colour(c.primary_dark)),

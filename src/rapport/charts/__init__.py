@@ -1,0 +1,109 @@
+"""Stage 3, charts: every chart block becomes an SVG file, drawn once per content.
+
+Charts are cached by content: the key hashes the chart's data, the theme,
+the fonts and the versions of the drawing libraries. A build whose charts
+are all cached does not import matplotlib at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from .. import __version__
+from ..check import iter_nodes
+from ..diagnostics import Location
+from ..model import Chart, Edition
+from ..theme import Theme
+from .spec import alt_text, chart_spec
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = Path(".cache") / "charts"
+STYLE_VERSION = "1"  # raise when the drawing code changes what charts look like
+
+
+@dataclass(frozen=True)
+class ChartArt:
+    svg: Path
+    alt: str
+    seconds: float = 0.0
+    cached: bool = True
+
+
+@dataclass
+class ChartSet:
+    art: dict[Location, ChartArt] = field(default_factory=dict)
+
+    @property
+    def rendered(self) -> int:
+        return sum(not a.cached for a in self.art.values())
+
+
+def charts_of(edition: Edition) -> list[Chart]:
+    return [node for node in iter_nodes(edition) if isinstance(node, Chart)]
+
+
+def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: float) -> ChartSet:
+    """Draw every chart that is not in the cache; return where each one's SVG is."""
+    charts = ChartSet()
+    folder = cache_root / CACHE_DIR
+    environment = _environment(theme, width_pt)
+    for chart in charts_of(edition):
+        spec = chart_spec(chart, edition.language)
+        key = hashlib.sha256(json.dumps([spec, environment], sort_keys=True).encode()).hexdigest()[:32]
+        path = folder / f"{key}.svg"
+        alt = alt_text(chart, edition.language)
+        if path.is_file():
+            charts.art[chart.location] = ChartArt(path, alt)
+            continue
+        started = time.perf_counter()
+        from .draw import render_svg  # matplotlib is imported only on a cache miss
+
+        _write_atomically(path, render_svg(spec, theme, width_pt))
+        seconds = time.perf_counter() - started
+        log.debug("drew chart '%s' in %.3f s", chart.title, seconds)
+        charts.art[chart.location] = ChartArt(path, alt, seconds, cached=False)
+    return charts
+
+
+def _environment(theme: Theme, width_pt: float) -> dict[str, object]:
+    """What besides its data decides how a chart looks."""
+    return {
+        "style": STYLE_VERSION,
+        "rapport": __version__,
+        "matplotlib": version("matplotlib"),
+        "colours": theme.colours.__dict__,
+        "sizes": theme.sizes.__dict__,
+        "fonts": {face: _file_digest(theme.font_path(face)) for face in ("regular", "bold", "italic")},
+        "width": round(width_pt, 3),
+    }
+
+
+_digests: dict[tuple[Path, float], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    stamp = (path, path.stat().st_mtime)
+    if stamp not in _digests:
+        _digests[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _digests[stamp]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,297 @@
+"""Drawing charts with matplotlib's object API, in the report's house style.
+
+The house style (fonts, colours, sizes, what an estimate looks like) is set
+here and only here. Output is SVG with text kept as text, so labels stay
+searchable in the PDF and sharp at any zoom.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from ..formatting import format_number
+from ..theme import Theme
+from .spec import series_label
+
+FONT_FAMILY = "Lato"
+POINTS_PER_INCH = 72.0
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    colours: tuple[str, ...]
+    highlight: str
+    ink: str
+    muted: str
+    grid: str
+    language: str
+
+    def tint(self, colour: str, amount: float = 0.55) -> tuple[float, float, float]:
+        """The colour mixed with white: the fill of estimated and derived values."""
+        r, g, b = to_rgb(colour)
+        return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+def house_style(theme: Theme, language: str) -> HouseStyle:
+    c = theme.colours
+    return HouseStyle(
+        colours=(c.primary, c.accent, c.primary_dark, c.muted, "#8FB8BE", "#B5651D"),
+        highlight=c.accent,
+        ink=c.text,
+        muted=c.muted,
+        grid=c.rule,
+        language=language,
+    )
+
+
+_registered: set[Path] = set()
+
+
+def _register_fonts(theme: Theme) -> None:
+    for face in ("regular", "bold", "italic"):
+        path = theme.font_path(face)
+        if path not in _registered:
+            font_manager.fontManager.addfont(str(path))
+            _registered.add(path)
+
+
+@contextmanager
+def _rc(theme: Theme) -> Iterator[None]:
+    _register_fonts(theme)
+    size = theme.sizes.small
+    with matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": "rapport",
+            "text.parse_math": False,
+            "font.family": FONT_FAMILY,
+            "font.size": size,
+            "axes.titlesize": size * 1.05,
+            "axes.titleweight": "bold",
+            "axes.labelsize": size,
+            "xtick.labelsize": size,
+            "ytick.labelsize": size,
+            "legend.fontsize": size,
+            "axes.edgecolor": theme.colours.rule,
+            "axes.labelcolor": theme.colours.text,
+            "text.color": theme.colours.text,
+            "xtick.color": theme.colours.muted,
+            "ytick.color": theme.colours.muted,
+            "hatch.linewidth": 0.8,
+        }
+    ):
+        yield
+
+
+def render_svg(spec: dict[str, Any], theme: Theme, width_pt: float) -> str:
+    """Draw one chart spec as SVG text of the given width in points."""
+    style = house_style(theme, spec["language"])
+    with _rc(theme):
+        figure = Figure(figsize=(width_pt / POINTS_PER_INCH, _height(spec, width_pt) / POINTS_PER_INCH))
+        DRAWERS[spec["kind"]](figure, spec, style)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
+    return buffer.getvalue()
+
+
+def _height(spec: dict[str, Any], width_pt: float) -> float:
+    if spec["kind"] == "hbar":
+        return 40 + 24 * len(spec["categories"]) * max(1, len(spec["series"]))
+    if spec["kind"] == "donut":
+        return width_pt * 0.38
+    return width_pt * (0.36 if spec["per_category_scale"] else 0.42)
+
+
+# -- pieces ---------------------------------------------------------------------
+
+
+def _values(series: dict[str, Any]) -> list[float]:
+    return [float(Decimal(v)) for v in series["values"]]
+
+
+def _label(value: float, style: HouseStyle) -> str:
+    return format_number(Decimal(str(value)).normalize() if value % 1 else int(value), style.language)
+
+
+def _axis_formatter(style: HouseStyle) -> FuncFormatter:
+    return FuncFormatter(lambda value, _pos: _label(round(value, 2), style))
+
+
+def _clean(axes: Axes, style: HouseStyle, *, value_axis: str = "y", grid: bool = False) -> None:
+    for side in ("top", "right", "left" if value_axis == "y" else "bottom"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(length=0)
+    if grid:
+        axes.grid(axis=value_axis, color=style.grid, linewidth=0.6)
+        axes.set_axisbelow(True)
+    else:
+        (axes.set_yticks if value_axis == "y" else axes.set_xticks)([])
+
+
+def _bar_colours(spec: dict[str, Any], series_index: int, style: HouseStyle) -> list[str]:
+    base = style.colours[series_index % len(style.colours)]
+    if len(spec["series"]) == 1 and spec["highlight"]:
+        return [style.highlight if c in spec["highlight"] else base for c in spec["categories"]]
+    return [base] * len(spec["categories"])
+
+
+def _mark_bars(bars: Any, statuses: list[str], colours: list[str], style: HouseStyle) -> None:
+    """Estimated and derived values: a pale, hatched bar with the series' colour as outline."""
+    for bar, status, colour in zip(bars, statuses, colours, strict=True):
+        if status != "measured":
+            bar.set_facecolor(style.tint(colour))
+            bar.set_edgecolor(colour)
+            bar.set_hatch("////")
+            bar.set_linewidth(0.8)
+
+
+def _legend(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> None:
+    if len(spec["series"]) > 1:
+        labels = [series_label(s["name"], s["statuses"]) for s in spec["series"]]
+        figure.legend(handles, labels, loc="lower center", ncols=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0))
+
+
+def _bars(axes: Axes, spec: dict[str, Any], style: HouseStyle, categories: list[str], indices: list[int], *, horizontal: bool = False) -> list[Any]:
+    """Bars for each series side by side (grouped when there are several)."""
+    count = len(spec["series"])
+    width = 0.8 / count if count > 1 else 0.62
+    handles = []
+    for index, series in enumerate(spec["series"]):
+        values = [_values(series)[i] for i in indices]
+        statuses = [series["statuses"][i] for i in indices]
+        colours = [_bar_colours(spec, index, style)[i] for i in indices]
+        positions = [p + (index - (count - 1) / 2) * width for p in range(len(indices))]
+        draw = axes.barh if horizontal else axes.bar
+        bars = draw(positions, values, width * 0.92, color=colours)
+        _mark_bars(bars, statuses, colours, style)
+        labels = [_label(v, style) for v in values]
+        axes.bar_label(bars, labels=labels, padding=2, fontsize=matplotlib.rcParams["font.size"] * 0.95, color=style.ink)
+        handles.append(bars)
+    ticks = list(range(len(indices)))
+    if horizontal:
+        axes.set_yticks(ticks, categories)
+        axes.invert_yaxis()
+        axes.margins(x=0.14)
+    else:
+        axes.set_xticks(ticks, categories)
+        axes.margins(y=0.16)
+    return handles
+
+
+# -- kinds ----------------------------------------------------------------------
+
+
+def _draw_bar(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
+    if spec["per_category_scale"]:
+        _draw_panels(figure, spec, style)
+        return
+    horizontal = spec["kind"] == "hbar"
+    axes = figure.add_subplot()
+    indices = list(range(len(spec["categories"])))
+    handles = _bars(axes, spec, style, spec["categories"], indices, horizontal=horizontal)
+    _clean(axes, style, value_axis="x" if horizontal else "y")
+    _legend(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.08 if len(spec["series"]) > 1 else 0, 1, 1))
+
+
+def _draw_panels(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
+    """One small panel per category, each with its own scale, series side by side."""
+    categories = spec["categories"]
+    axes_row = figure.subplots(1, len(categories), squeeze=False)[0]
+    handles: list[Any] = []
+    for index, (axes, category) in enumerate(zip(axes_row, categories, strict=True)):
+        handles = _bars(axes, spec, style, [""], [index])
+        axes.set_xticks([p + (i - (len(spec["series"]) - 1) / 2) * 0.4 for p in [0] for i in range(len(spec["series"]))], [s["name"] for s in spec["series"]])
+        axes.set_title(category, color=style.ink)
+        _clean(axes, style)
+    _legend(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.1 if len(spec["series"]) > 1 else 0, 1, 1), w_pad=1.5)
+
+
+def _draw_stacked(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
+    axes = figure.add_subplot()
+    bottoms = [0.0] * len(spec["categories"])
+    handles = []
+    for index, series in enumerate(spec["series"]):
+        values = _values(series)
+        colour = style.colours[index % len(style.colours)]
+        bars = axes.bar(spec["categories"], values, 0.6, bottom=bottoms, color=colour)
+        _mark_bars(bars, series["statuses"], [colour] * len(values), style)
+        axes.bar_label(bars, labels=[_label(v, style) if v else "" for v in values], label_type="center", color="white", fontsize=matplotlib.rcParams["font.size"] * 0.9)
+        bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        handles.append(bars)
+    totals = axes.bar(spec["categories"], [0] * len(bottoms), bottom=bottoms, color="none")
+    axes.bar_label(totals, labels=[_label(t, style) for t in bottoms], padding=3, fontweight="bold", color=style.ink)
+    axes.margins(y=0.12)
+    _clean(axes, style)
+    _legend(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
+
+
+def _draw_line(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
+    axes = figure.add_subplot()
+    handles = []
+    positions = list(range(len(spec["categories"])))
+    for index, series in enumerate(spec["series"]):
+        values = _values(series)
+        colour = style.colours[index % len(style.colours)]
+        estimated = all(st != "measured" for st in series["statuses"])
+        (line,) = axes.plot(positions, values, color=colour, linewidth=2, linestyle="--" if estimated else "-", marker="o", markersize=4)
+        for x, y, status in zip(positions, values, series["statuses"], strict=True):
+            if status != "measured":
+                axes.plot([x], [y], marker="o", markersize=6, markerfacecolor="white", markeredgecolor=colour)
+        axes.annotate(_label(values[-1], style), (positions[-1], values[-1]), xytext=(6, 0), textcoords="offset points", va="center", color=colour, fontweight="bold")
+        handles.append(line)
+    axes.set_xticks(positions, spec["categories"])
+    axes.yaxis.set_major_formatter(_axis_formatter(style))
+    axes.set_ylim(bottom=0)
+    axes.margins(x=0.06)
+    _clean(axes, style, grid=True)
+    if spec["unit"]:
+        axes.set_ylabel(spec["unit"], color=style.muted)
+    _legend(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.08 if len(spec["series"]) > 1 else 0, 1, 1))
+
+
+def _draw_donut(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
+    series = spec["series"][0]
+    values = _values(series)
+    axes = figure.add_subplot()
+    colours = [style.colours[i % len(style.colours)] for i in range(len(values))]
+    wedges, _ = axes.pie(values, colors=colours, startangle=90, counterclock=False, wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 1.5})
+    _mark_bars(wedges, series["statuses"], colours, style)
+    total = sum(values)
+    axes.text(0, 0.06, _label(total, style), ha="center", va="center", fontsize=matplotlib.rcParams["font.size"] * 1.9, fontweight="bold", color=style.ink)
+    if spec["unit"]:
+        axes.text(0, -0.16, spec["unit"], ha="center", va="center", color=style.muted)
+    labels = [
+        f"{category}: {_label(value, style)} ({format_number(Decimal(round(value / total * 100)), style.language)}%)"
+        + (" – " + series_label("", [status]).strip(" ()") if status != "measured" else "")
+        for category, value, status in zip(spec["categories"], values, series["statuses"], strict=True)
+    ]
+    axes.legend(wedges, labels, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
+    axes.set_aspect("equal")
+    figure.subplots_adjust(left=0.02, right=0.5, top=0.96, bottom=0.04)
+
+
+DRAWERS: dict[str, Callable[[Figure, dict[str, Any], HouseStyle], None]] = {
+    "bar": _draw_bar,
+    "hbar": _draw_bar,
+    "grouped": _draw_bar,
+    "stacked": _draw_stacked,
+    "line": _draw_line,
+    "donut": _draw_donut,
+}

@@ -1,0 +1,151 @@
+"""The `rapport` command as a user runs it: a separate process, its exit status and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from helpers import REPO, chapter_with_blocks, make_project
+
+CONTENT_FILES = sorted((REPO / "content" / "2023").glob("*.yaml"))
+
+
+def rapport(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None):
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "rapport", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    result = rapport("schema")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def validator(schema: dict) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+
+def test_schema_is_a_valid_draft_2020_12_schema(schema):
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
+def test_every_content_file_validates_against_the_schema(schema, path):
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}"
+        + "".join(f"\n  {list(c.absolute_path)}: {c.message}" for c in e.context or [])
+        for e in validator(schema).iter_errors(document)
+    ]
+    assert errors == []
+
+
+def test_schema_rejects_a_chapter_with_an_unknown_key(schema):
+    document = yaml.safe_load(
+        "title: Hoofdstuk\nsections:\n  - titel: Sectie\n    blocks:\n      - paragraph: x\n"
+    )
+    assert not validator(schema).is_valid(document)
+
+
+def test_schema_rejects_a_figures_row_of_one_tile(schema):
+    document = yaml.safe_load(chapter_with_blocks("- figures:\n    - value: 1\n      label: a\n"))
+    assert not validator(schema).is_valid(document)
+
+
+# -- exit statuses ------------------------------------------------------------------------------
+
+
+def test_check_of_the_real_edition_succeeds():
+    result = rapport("check", "content/2023")
+    assert result.returncode == 0, result.stderr
+    assert "content/2023: no problems found" in result.stdout
+
+
+def test_quiet_check_of_a_clean_edition_prints_nothing_on_stderr():
+    result = rapport("--quiet", "check", "content/2023")
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+def test_unknown_command_is_a_usage_error():
+    result = rapport("bouw")
+    assert result.returncode == 2
+    assert "rapport: error: argument COMMAND: invalid choice: 'bouw'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_command_is_a_usage_error():
+    result = rapport()
+    assert result.returncode == 2
+    assert "rapport: error:" in result.stderr
+
+
+def test_nonexistent_edition_folder_is_a_usage_error():
+    result = rapport("check", "content/1999")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        "rapport: error: edition folder 'content/1999' does not exist"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_no_edition_under_content_is_a_usage_error(tmp_path):
+    result = rapport("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "rapport: error: no edition found under content/" in result.stderr
+
+
+def test_content_error_exits_1_with_file_and_line_and_no_traceback(tmp_path):
+    make_project(tmp_path, chapter_with_blocks("- paragraf: Tekst.\n"))
+    result = rapport("check", "content/2023", cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        "content/2023/01-test.yaml:5:9: error: unknown block kind 'paragraf'\n"
+        "  hint: did you mean 'paragraph'?\n"
+    ) in result.stderr
+    assert "rapport: failed to build: 1 problem(s) in the content" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_content_errors_are_also_printed_with_quiet(tmp_path):
+    make_project(tmp_path, chapter_with_blocks("- paragraf: Tekst.\n"))
+    result = rapport("--quiet", "check", "content/2023", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "content/2023/01-test.yaml:5:9: error: unknown block kind 'paragraf'" in result.stderr
+
+
+def test_build_with_a_non_numeric_source_date_epoch_is_a_usage_error(tmp_path):
+    make_project(tmp_path)
+    output = tmp_path / "uit.pdf"
+    result = rapport(
+        "build", "content/2023", "-o", str(output), cwd=tmp_path, env={"SOURCE_DATE_EPOCH": "abc"}
+    )
+    assert result.returncode == 2
+    assert "rapport: error: SOURCE_DATE_EPOCH must be a number of seconds, not 'abc'" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not output.exists()
