@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import os
 import re
 import shutil
@@ -80,7 +81,9 @@ def content_strings(node: object) -> Iterator[str]:
                 yield from content_strings(getattr(node, field.name))
 
 
-def blocks_of(edition: model.Edition, kind: type[Any]) -> Iterator[tuple[model.Chapter, model.Section, Any]]:
+def blocks_of(
+    edition: model.Edition, kind: type[Any]
+) -> Iterator[tuple[model.Chapter, model.Section, Any]]:
     for chapter in edition.chapters:
         for section in chapter.sections:
             for block in section.blocks:
@@ -94,7 +97,9 @@ def flatten_outline(outline: list[Any]) -> list[tuple[Destination, list[Destinat
     for item in outline:
         if isinstance(item, list):
             assert pairs, "the outline starts with nested entries that have no parent"
-            assert all(not isinstance(child, list) for child in item), "the outline is nested deeper than two levels"
+            assert all(not isinstance(child, list) for child in item), (
+                "the outline is nested deeper than two levels"
+            )
             pairs[-1][1].extend(item)
         else:
             pairs.append((item, []))
@@ -123,7 +128,7 @@ def run_cli(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def copy_project(destination: Path) -> Path:
-    """A copy of the repository's project (content, fonts, images, theme); returns its 2023 folder."""
+    """A copy of the repository's project (content, fonts, images, theme); returns its edition."""
     for folder in PROJECT_FOLDERS:
         shutil.copytree(REPO / folder, destination / folder)
     return destination / "content" / "2023"
@@ -187,19 +192,27 @@ def words(edition: model.Edition) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def chapter_pages(page_texts: list[str], edition: model.Edition, words: dict[str, str]) -> list[int]:
+def chapter_pages(
+    page_texts: list[str], edition: model.Edition, words: dict[str, str]
+) -> list[int]:
     """The 1-based page of each chapter's opener, found by its eyebrow 'HOOFDSTUK N'."""
     pages = []
     for number in range(1, len(edition.chapters) + 1):
         eyebrow = f"{words['chapter']} {number}".upper()
-        found = [i + 1 for i, text in enumerate(page_texts) if eyebrow in (line.strip() for line in text.splitlines())]
+        found = [
+            i + 1
+            for i, text in enumerate(page_texts)
+            if eyebrow in (line.strip() for line in text.splitlines())
+        ]
         assert len(found) == 1, f"the eyebrow {eyebrow!r} is on pages {found}, expected exactly one"
         pages.append(found[0])
     return pages
 
 
 @pytest.fixture(scope="module")
-def heading_pages(reader: PdfReader, edition: model.Edition, chapter_pages: list[int]) -> dict[str, list[int]]:
+def heading_pages(
+    reader: PdfReader, edition: model.Edition, chapter_pages: list[int]
+) -> dict[str, list[int]]:
     """Where each heading is drawn: 'chapters' and 'sections' (document order) → 1-based pages.
 
     A heading is found on the first page, from the previous heading on, whose
@@ -211,12 +224,18 @@ def heading_pages(reader: PdfReader, edition: model.Edition, chapter_pages: list
     chapters, sections = [], []
     cursor = 0
     for chapter, opener in zip(edition.chapters, chapter_pages, strict=True):
-        assert chapter.title in large[opener - 1], f"chapter title {chapter.title!r} is not drawn large on page {opener}"
+        assert chapter.title in large[opener - 1], (
+            f"chapter title {chapter.title!r} is not drawn large on page {opener}"
+        )
         chapters.append(opener)
         cursor = opener - 1
         for section in chapter.sections:
-            found = next((i for i in range(cursor, len(medium)) if section.title in medium[i]), None)
-            assert found is not None, f"section heading {section.title!r} is not drawn after page {cursor + 1}"
+            found = next(
+                (i for i in range(cursor, len(medium)) if section.title in medium[i]), None
+            )
+            assert found is not None, (
+                f"section heading {section.title!r} is not drawn after page {cursor + 1}"
+            )
             sections.append(found + 1)
             cursor = found
     return {"chapters": chapters, "sections": sections}
@@ -225,34 +244,56 @@ def heading_pages(reader: PdfReader, edition: model.Edition, chapter_pages: list
 # --------------------------------------------------------------------------- text
 
 
-def test_every_chapter_and_section_title_is_in_the_text(edition: model.Edition, page_texts: list[str]) -> None:
+def test_every_chapter_and_section_title_is_in_the_text(
+    edition: model.Edition, page_texts: list[str]
+) -> None:
     text = readable("\n".join(page_texts))
-    titles = [c.title for c in edition.chapters] + [s.title for c in edition.chapters for s in c.sections]
+    titles = [c.title for c in edition.chapters] + [
+        s.title for c in edition.chapters for s in c.sections
+    ]
     assert len(titles) >= 8
     missing = [title for title in titles if " ".join(title.split()) not in text]
     assert not missing, f"titles missing from the PDF text: {missing}"
-    for seed in ("Basisinfrastructuur Digitale Bibliotheek", "Interactieve kinderboeken (Fundels)", "[Jouw stad] Leest"):
+    for seed in (
+        "Basisinfrastructuur Digitale Bibliotheek",
+        "Interactieve kinderboeken (Fundels)",
+        "[Jouw stad] Leest",
+    ):
         assert seed in text
 
 
 def test_seed_facts_are_written_flemish_style(page_texts: list[str]) -> None:
     text = readable("\n".join(page_texts))
-    for fact in ("1.852.354", "32.320.053", "6,5%", "15 & 16 februari", "Uitgegeven op 20 maart 2024"):
+    for fact in (
+        "1.852.354",
+        "32.320.053",
+        "6,5%",
+        "15 & 16 februari",
+        "Uitgegeven op 20 maart 2024",
+    ):
         assert fact in text, fact
 
 
-def test_key_figures_appear_formatted_in_order(edition: model.Edition, page_texts: list[str]) -> None:
+def test_key_figures_appear_formatted_in_order(
+    edition: model.Edition, page_texts: list[str]
+) -> None:
     """Each tile's number stands on a line of its own, followed by its label, in content order."""
-    text = "\n".join(line.strip() for line in re.sub(SOFT_HYPHEN + r"\n", "", "\n".join(page_texts)).splitlines())
+    text = "\n".join(
+        line.strip() for line in re.sub(SOFT_HYPHEN + r"\n", "", "\n".join(page_texts)).splitlines()
+    )
     tiles = [tile for _, _, block in blocks_of(edition, model.KeyFigures) for tile in block.tiles]
     assert len(tiles) >= 10
     formatted = [format_quantity(tile.value, tile.unit, edition.language) for tile in tiles]
     assert "1.852.354" in formatted and "435.499" in formatted  # seeds: Flemish thousands separator
     position = 0
     for tile, number in zip(tiles, formatted, strict=True):
-        pattern = re.compile(r"^" + re.escape(number) + r"\n" + words_pattern(tile.label), re.MULTILINE)
+        pattern = re.compile(
+            r"^" + re.escape(number) + r"\n" + words_pattern(tile.label), re.MULTILINE
+        )
         match = pattern.search(text, position)
-        assert match is not None, f"key figure {number!r} ({tile.label!r}) not found after offset {position}"
+        assert match is not None, (
+            f"key figure {number!r} ({tile.label!r}) not found after offset {position}"
+        )
         position = match.end()
 
 
@@ -281,9 +322,13 @@ def test_outline_mirrors_chapters_and_sections(
     pairs = flatten_outline(reader.outline)
     assert [entry.title for entry, _ in pairs] == [chapter.title for chapter in edition.chapters]
     for (_, children), chapter in zip(pairs, edition.chapters, strict=True):
-        assert [child.title for child in children] == [section.title for section in chapter.sections], chapter.title
+        assert [child.title for child in children] == [
+            section.title for section in chapter.sections
+        ], chapter.title
     chapter_dests = [reader.get_destination_page_number(entry) + 1 for entry, _ in pairs]
-    section_dests = [reader.get_destination_page_number(child) + 1 for _, children in pairs for child in children]
+    section_dests = [
+        reader.get_destination_page_number(child) + 1 for _, children in pairs for child in children
+    ]
     assert chapter_dests == heading_pages["chapters"]
     assert section_dests == heading_pages["sections"]
 
@@ -295,7 +340,9 @@ def test_contents_lists_every_chapter_with_its_page(
     heading_pages: dict[str, list[int]],
     words: dict[str, str],
 ) -> None:
-    contents_pages = [i for i, text in enumerate(pdfium_texts) if words["contents"] in text.splitlines()]
+    contents_pages = [
+        i for i, text in enumerate(pdfium_texts) if words["contents"] in text.splitlines()
+    ]
     assert contents_pages == [1], "the table of contents should be on page 2, after the cover"
     entries: list[tuple[str, int]] = []
     for number, text in enumerate(pdfium_texts[1 : chapter_pages[0] - 1], 2):
@@ -317,7 +364,10 @@ def test_contents_lists_every_chapter_with_its_page(
         expected.append((chapter.title, page))
         expected += [(section.title, next(section_pages)) for section in chapter.sections]
     assert entries == expected
-    assert entries[0] == ("Basisinfrastructuur Digitale Bibliotheek", 3)  # seed: first chapter opens on page 3
+    assert entries[0] == (
+        "Basisinfrastructuur Digitale Bibliotheek",
+        3,
+    )  # seed: first chapter opens on page 3
 
 
 # --------------------------------------------------------------------------- fonts and metadata
@@ -364,9 +414,15 @@ def test_every_font_is_embedded_and_subset(reader: PdfReader, pdf_bytes: bytes) 
         if descriptor is None or "/FontFile2" not in descriptor.get_object():
             problems.append(f"{where}: {base} is not embedded (no FontFile2)")
     assert not problems, "\n".join(problems)
-    assert {str(font["/BaseFont"]).split("+")[-1] for _, font in fonts} >= {"Lato-Regular", "Lato-Bold", "Lato-Black"}
+    assert {str(font["/BaseFont"]).split("+")[-1] for _, font in fonts} >= {
+        "Lato-Regular",
+        "Lato-Bold",
+        "Lato-Black",
+    }
     names = b"|".join(re.escape(name.encode()) for name in BASE_14)
-    assert re.search(rb"/BaseFont\s*/(" + names + rb")\b", pdf_bytes) is None, "a base-14 font is referenced"
+    assert re.search(rb"/BaseFont\s*/(" + names + rb")\b", pdf_bytes) is None, (
+        "a base-14 font is referenced"
+    )
 
 
 def test_metadata(reader: PdfReader, edition: model.Edition) -> None:
@@ -398,14 +454,18 @@ def test_page_count_and_footers(
     pattern = re.compile(words["page"].format(page=r"(\d+)", total=r"(\d+)"))
     for number, text in enumerate(page_texts[1:], 2):
         footers = [tuple(map(int, m.groups())) for m in pattern.finditer(text)]
-        assert footers == [(number, total)], f"page {number}: footers {footers}, expected [({number}, {total})]"
+        assert footers == [(number, total)], (
+            f"page {number}: footers {footers}, expected [({number}, {total})]"
+        )
     assert f"Pagina 2 van {total}" in page_texts[1]  # seed wording
 
 
 # --------------------------------------------------------------------------- hyphenation and icons
 
 
-def test_words_broken_at_line_ends_use_soft_hyphens(edition: model.Edition, page_texts: list[str]) -> None:
+def test_words_broken_at_line_ends_use_soft_hyphens(
+    edition: model.Edition, page_texts: list[str]
+) -> None:
     corpus = " ".join(" ".join(content_strings(edition)).split())
     text = "\n".join(page_texts)
     breaks = re.findall(r"(\w+)" + SOFT_HYPHEN + r"\n(\w+)", text)
@@ -416,10 +476,12 @@ def test_words_broken_at_line_ends_use_soft_hyphens(edition: model.Edition, page
     hard = []
     for page, page_text in enumerate(page_texts, 1):
         lines = [line.strip() for line in page_text.splitlines()]
-        for line, following in zip(lines, lines[1:], strict=False):
+        for line, following in itertools.pairwise(lines):
             if re.search(r"[^\W\d_]-$", line) and following[:1].islower():
                 compound = line.split()[-1] + following.split()[0]
-                if compound.rstrip(".,;:!?)") not in corpus:  # a break at a hyphen the author wrote is fine
+                if (
+                    compound.rstrip(".,;:!?)") not in corpus
+                ):  # a break at a hyphen the author wrote is fine
                     hard.append(f"page {page}: {line[-30:]!r} / {following[:30]!r}")
     assert not hard, "words hyphenated with a hard '-':\n" + "\n".join(hard)
 
@@ -431,7 +493,9 @@ def test_chapter_icons_are_in_the_text(
     for chapter, page in zip(edition.chapters, chapter_pages, strict=True):
         base = chapter.icon[:1]
         if base and ord(base) <= 0xFFFF:  # pdfium drops ActualText outside the BMP (known)
-            assert base in pdfium_texts[page - 1], f"icon {chapter.icon!r} of {chapter.title!r} not on page {page}"
+            assert base in pdfium_texts[page - 1], (
+                f"icon {chapter.icon!r} of {chapter.title!r} not on page {page}"
+            )
             found.add(base)
     assert {"⚙", "✨"} <= found  # seed
 
@@ -443,15 +507,21 @@ def test_every_character_has_a_glyph(page_texts: list[str]) -> None:
     finally:
         font.close()
     text = "".join(page_texts)
-    missing = sorted({c for c in text if not c.isspace() and c != SOFT_HYPHEN and ord(c) not in cmap})
-    assert not missing, f"characters without a glyph in Lato: {[f'U+{ord(c):04X} {c}' for c in missing]}"
+    missing = sorted(
+        {c for c in text if not c.isspace() and c != SOFT_HYPHEN and ord(c) not in cmap}
+    )
+    assert not missing, (
+        f"characters without a glyph in Lato: {[f'U+{ord(c):04X} {c}' for c in missing]}"
+    )
     assert {"é", "’", "—"} <= set(text)  # seed: non-ASCII text does reach the PDF
 
 
 # --------------------------------------------------------------------------- reproducibility
 
 
-def test_two_builds_are_byte_identical(pdf_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_builds_are_byte_identical(
+    pdf_bytes: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     again = build(EDITION_DIR, tmp_path / "again.pdf")
     assert again.pdf.read_bytes() == pdf_bytes
@@ -473,7 +543,9 @@ def test_build_is_independent_of_time_zone_and_locale(pdf_bytes: bytes, tmp_path
 
 
 def _break_yaml(edition_dir: Path) -> None:
-    (edition_dir / "01-basisinfrastructuur.yaml").write_text("title: [niet afgesloten\nsections: {\n", encoding="utf-8")
+    (edition_dir / "01-basisinfrastructuur.yaml").write_text(
+        "title: [niet afgesloten\nsections: {\n", encoding="utf-8"
+    )
 
 
 def _break_layout(edition_dir: Path) -> None:
@@ -483,14 +555,19 @@ def _break_layout(edition_dir: Path) -> None:
     text = chapter.read_text(encoding="utf-8").rstrip("\n") + "\n"
     text += (
         "  - title: Te lang\n    blocks:\n      - table:\n          caption: Te lang\n"
-        f"          columns: [Tekst]\n          rows:\n            - [\"{cell}\"]\n"
+        f'          columns: [Tekst]\n          rows:\n            - ["{cell}"]\n'
     )
     chapter.write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("breakage", [_break_yaml, _break_layout], ids=["load-error", "layout-error"])
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [(_break_yaml, "failed to read YAML"), (_break_layout, "failed to lay out")],
+    ids=["load-error", "layout-error"],
+)
 def test_failed_build_keeps_the_previous_pdf(
     breakage: Any,
+    message: str,
     pdf_bytes: bytes,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -506,9 +583,11 @@ def test_failed_build_keeps_the_previous_pdf(
 
     err = capsys.readouterr().err
     assert status == 1, err
-    assert "error:" in err and "nothing was written" in err
+    assert f"error: {message}" in err and "nothing was written" in err
     assert out.read_bytes() == pdf_bytes, "the previous PDF was changed by a failed build"
-    assert sorted(p.name for p in out.parent.iterdir()) == ["rapport.pdf"], "temporary files were left behind"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["rapport.pdf"], (
+        "temporary files were left behind"
+    )
     assert not list(out.parent.glob(".*.part"))
 
 
@@ -521,7 +600,9 @@ def test_build_into_read_only_folder_exits_3(
     try:
         if os.access(folder, os.W_OK):
             pytest.skip("running as root: a read-only folder is still writable")
-        status = run_cli(["build", str(EDITION_DIR), "-o", str(folder / "rapport.pdf")], REPO, monkeypatch)
+        status = run_cli(
+            ["build", str(EDITION_DIR), "-o", str(folder / "rapport.pdf")], REPO, monkeypatch
+        )
         err = capsys.readouterr().err
         assert status == 3, err
         assert "rapport: error: failed to write" in err and "rapport.pdf" in err
@@ -536,7 +617,9 @@ def test_build_below_a_file_exits_3(
     """Like a read-only folder, but effective when running as root too."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("keep me", encoding="utf-8")
-    status = run_cli(["build", str(EDITION_DIR), "-o", str(blocker / "rapport.pdf")], REPO, monkeypatch)
+    status = run_cli(
+        ["build", str(EDITION_DIR), "-o", str(blocker / "rapport.pdf")], REPO, monkeypatch
+    )
     err = capsys.readouterr().err
     assert status == 3, err
     assert "rapport: error: failed to write" in err

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.transforms import IdentityTransform
 from matplotlib.ticker import FuncFormatter
 
 from ..formatting import format_number
@@ -38,6 +40,7 @@ class HouseStyle:
     muted: str
     grid: str
     language: str
+    marked: list[tuple[Axes, Any, str]] = field(default_factory=list)  # patches to hatch once laid out
 
     def tint(self, colour: str, amount: float = 0.55) -> tuple[float, float, float]:
         """The colour mixed with white: the fill of estimated and derived values."""
@@ -100,8 +103,10 @@ def render_svg(spec: dict[str, Any], theme: Theme, width_pt: float) -> str:
     """Draw one chart spec as SVG text of the given width in points."""
     style = house_style(theme, spec["language"])
     with _rc(theme):
-        figure = Figure(figsize=(width_pt / POINTS_PER_INCH, _height(spec, width_pt) / POINTS_PER_INCH))
+        size = (width_pt / POINTS_PER_INCH, _height(spec, width_pt) / POINTS_PER_INCH)
+        figure = Figure(figsize=size, dpi=POINTS_PER_INCH)  # one pixel is one point: hatching is placed in pixels
         DRAWERS[spec["kind"]](figure, spec, style)
+        _hatch(style)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
     return buffer.getvalue()
@@ -141,21 +146,48 @@ def _clean(axes: Axes, style: HouseStyle, *, value_axis: str = "y", grid: bool =
         (axes.set_yticks if value_axis == "y" else axes.set_xticks)([])
 
 
+def _series_colour(spec: dict[str, Any], index: int, style: HouseStyle) -> str:
+    """A series wholly estimated or derived takes the colour of the measured series it
+    stands beside, so that the pair reads as one quantity in two states."""
+    measured = [i for i, s in enumerate(spec["series"]) if "measured" in s["statuses"]]
+    if index in measured:
+        position = measured.index(index)
+    else:
+        position = 0 if measured else index
+    return style.colours[position % len(style.colours)]
+
+
 def _bar_colours(spec: dict[str, Any], series_index: int, style: HouseStyle) -> list[str]:
-    base = style.colours[series_index % len(style.colours)]
+    base = _series_colour(spec, series_index, style)
     if len(spec["series"]) == 1 and spec["highlight"]:
         return [style.highlight if c in spec["highlight"] else base for c in spec["categories"]]
     return [base] * len(spec["categories"])
 
 
 def _mark_bars(bars: Any, statuses: list[str], colours: list[str], style: HouseStyle) -> None:
-    """Estimated and derived values: a pale, hatched bar with the series' colour as outline."""
+    """Estimated and derived values: a pale, hatched shape with the series' colour as outline."""
     for bar, status, colour in zip(bars, statuses, colours, strict=True):
         if status != "measured":
-            bar.set_facecolor(style.tint(colour))
+            bar.set_facecolor(style.tint(colour, 0.7))
             bar.set_edgecolor(colour)
-            bar.set_hatch("////")
             bar.set_linewidth(0.8)
+            style.marked.append((bar.axes, bar, colour))
+
+
+def _hatch(style: HouseStyle, spacing: float = 3.5) -> None:
+    """Diagonal lines clipped to each marked shape.
+
+    Drawn as lines rather than a hatch pattern, because SVG patterns do not
+    survive the conversion into the PDF's vector drawing.
+    """
+    for axes, patch, colour in style.marked:
+        box = patch.get_window_extent()
+        x = box.x0 - box.height
+        while x < box.x1:
+            line = Line2D([x, x + box.height], [box.y0, box.y1], transform=IdentityTransform(), color=colour, linewidth=0.6)
+            axes.add_artist(line)
+            line.set_clip_path(patch)  # after add_artist, which would clip to the axes instead
+            x += spacing
 
 
 def _legend(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> None:
@@ -227,7 +259,7 @@ def _draw_stacked(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> No
     handles = []
     for index, series in enumerate(spec["series"]):
         values = _values(series)
-        colour = style.colours[index % len(style.colours)]
+        colour = _series_colour(spec, index, style)
         bars = axes.bar(spec["categories"], values, 0.6, bottom=bottoms, color=colour)
         _mark_bars(bars, series["statuses"], [colour] * len(values), style)
         axes.bar_label(bars, labels=[_label(v, style) if v else "" for v in values], label_type="center", color="white", fontsize=matplotlib.rcParams["font.size"] * 0.9)
@@ -247,7 +279,7 @@ def _draw_line(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
     positions = list(range(len(spec["categories"])))
     for index, series in enumerate(spec["series"]):
         values = _values(series)
-        colour = style.colours[index % len(style.colours)]
+        colour = _series_colour(spec, index, style)
         estimated = all(st != "measured" for st in series["statuses"])
         (line,) = axes.plot(positions, values, color=colour, linewidth=2, linestyle="--" if estimated else "-", marker="o", markersize=4)
         for x, y, status in zip(positions, values, series["statuses"], strict=True):
