@@ -38,6 +38,16 @@ def schema() -> dict:
     return json.loads(result.stdout)
 
 
+class _EditorLoader(yaml.SafeLoader):
+    """Reads dates as text, as YAML 1.2 editors' language servers do."""
+
+
+_EditorLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def validator(schema: dict) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
@@ -54,7 +64,7 @@ def test_schema_is_a_valid_draft_2020_12_schema(schema):
 
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
 def test_every_content_file_validates_against_the_schema(schema, path):
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_EditorLoader)  # noqa: S506
     errors = [
         f"{list(e.absolute_path)}: {e.message}"
         + "".join(f"\n  {list(c.absolute_path)}: {c.message}" for c in e.context or [])

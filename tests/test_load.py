@@ -284,7 +284,8 @@ def test_key_figure_numbers_are_read_exactly(project, written, value):
 def test_figures_row_takes_two_to_four_tiles(project, count):
     _, problems = load(project(figures(*["7"] * count)))
     assert problems == [
-        f"{CHAPTER}:6:11: error: a key-figure row has {count} tiles; it takes 2 to 4\n"
+        f"{CHAPTER}:6:11: error: a key-figure row has {count} tile{'s' if count > 1 else ''};"
+        " it takes 2 to 4\n"
         "  hint: split the figures over two rows, or add one"
     ]
 
@@ -365,7 +366,7 @@ def test_table_row_with_wrong_cell_count(project):
               - ["2020"]
         """
     _, problems = load(project(chapter_with_blocks(blocks)))
-    assert problems == [f"{CHAPTER}:9:15: error: table row has 1 cells but the table has 2 columns"]
+    assert problems == [f"{CHAPTER}:9:15: error: table row has 1 cell but the table has 2 columns"]
 
 
 DATE_IN_WORDS = (

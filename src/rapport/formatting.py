@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from decimal import Decimal
 from functools import lru_cache
 
@@ -25,7 +26,8 @@ def format_number(value: Decimal | int | float, language: str = DEFAULT_LANGUAGE
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(number, format=pattern, locale=babel_locale(language))
+    with decimal.localcontext(prec=max(28, len(number.as_tuple().digits) + 4)):
+        return format_decimal(number, format=pattern, locale=babel_locale(language))
 
 
 def format_quantity(value: Decimal | int | float, unit: str = "", language: str = DEFAULT_LANGUAGE) -> str:

@@ -101,11 +101,15 @@ def _append(spans: list[Span], span: Span) -> None:
 def _check_link(label: str, href: str) -> None:
     if not label.strip():
         raise InlineSyntaxError(f"link to '{href}' has no text", "write [text](address)")
-    scheme = urlsplit(href).scheme.lower()
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        raise InlineSyntaxError(f"link '{href}' is not a valid address", "write the full address, e.g. https://example.org/page") from None
+    scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise InlineSyntaxError(
             f"link '{href}' is not allowed (only http, https and mailto links are)",
             "write the full address, starting with https://",
         )
-    if scheme in ("http", "https") and not urlsplit(href).netloc:
+    if scheme in ("http", "https") and not parts.netloc:
         raise InlineSyntaxError(f"link '{href}' has no host name", "write it as https://host/path")

@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 EDITION_FILE = "edition.yaml"
 CHAPTER_FILE = re.compile(r"^\d{2}-[\w-]+\.ya?ml$")
 _PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
-_GROUPED_NUMBER = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
+_GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
+MAX_MAGNITUDE = Decimal(10) ** 15
 
 T = TypeVar("T")
 Fields = dict[str, Node]
@@ -74,15 +75,17 @@ class _Reader:
             return None
         known, required = schema.keys_of(definition)
         found: Fields = {}
+        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            if key in found:
+            if key in first_line:
                 self.error(
                     key_node,
                     f"duplicate key '{key}' in {what}",
-                    f"the first '{key}' is at line {found[key].start_mark.line + 1}; keep one of them",
+                    f"the first '{key}' is at line {first_line[key]}; keep one of them",
                 )
                 continue
+            first_line[key] = key_node.start_mark.line + 1
             if key not in known:
                 hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
                 self.error(key_node, f"unknown key '{key}' in {what}", hint)
@@ -144,10 +147,14 @@ class _Reader:
             self.error(node, f"{what} '{raw}' is not a number", "write digits only, e.g. 1852354 or 6.5")
             return None
         try:
-            return Decimal(compact.replace(",", "."))
+            value = Decimal(compact.replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
             self.error(node, f"{what} '{raw}' is not a number")
             return None
+        if abs(value) >= MAX_MAGNITUDE:
+            self.error(node, f"{what} '{raw}' is too large", "numbers in a report stay below a million billion")
+            return None
+        return value
 
     def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
         raw = self.text(node, what)
@@ -162,16 +169,21 @@ class _Reader:
         raw = self.text(node, what)
         if raw is None:
             return None
-        try:
-            return dt.date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
-        except ValueError:
-            pass
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                pass
         self.error(node, f"{what} '{raw}' is not a date", "write it as YYYY-MM-DD, e.g. 2024-03-20")
         return None
 
     def optional(self, fields: Fields, key: str, read: Callable[[Node, str], T | None], what: str) -> T | None:
         node = fields.get(key)
         return None if node is None else read(node, what)
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def _describe(node: Node) -> str:
@@ -289,7 +301,7 @@ def _read_figures(reader: _Reader, node: Node, where: Location) -> Block | None:
     if nodes and not body["minItems"] <= len(nodes) <= body["maxItems"]:
         reader.error(
             node,
-            f"a key-figure row has {len(nodes)} tiles; it takes {body['minItems']} to {body['maxItems']}",
+            f"a key-figure row has {plural(len(nodes), 'tile')}; it takes {body['minItems']} to {body['maxItems']}",
             "split the figures over two rows, or add one",
         )
     tiles = [_read_tile(reader, tile, body["items"]) for tile in nodes]
@@ -347,7 +359,7 @@ def _read_table(reader: _Reader, node: Node, where: Location) -> Block | None:
     for row_node in reader.items(fields["rows"], "rows") if "rows" in fields else []:
         cells = [reader.rich(cell, "table cell") for cell in reader.items(row_node, "table row")]
         if isinstance(row_node, SequenceNode) and len(cells) != len(columns):
-            reader.error(row_node, f"table row has {len(cells)} cells but the table has {len(columns)} columns")
+            reader.error(row_node, f"table row has {plural(len(cells), 'cell')} but the table has {plural(len(columns), 'column')}")
         rows.append(tuple(c for c in cells if c))
     align = _read_alignment(reader, fields.get("align"), len(columns))
     if len(reader.problems.errors) > errors_before or not columns or not rows or align is None:
@@ -518,7 +530,7 @@ def _chart_data_ok(reader: _Reader, node: Node, chart: Chart) -> bool:
     for series in chart.series:
         where = series.location
         if len(series.values) != count:
-            reader.problems.error(where, f"series '{series.name}' has {len(series.values)} values but the chart has {count} categories", "give one value per category")
+            reader.problems.error(where, f"series '{series.name}' has {plural(len(series.values), 'value')} but the chart has {plural(count, 'category', 'categories')}", "give one value per category")
     if chart.kind == "donut":
         _donut_ok(reader, chart)
     for name in chart.highlight:

@@ -9,6 +9,7 @@ are the door to alias bombs and object construction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,17 +120,35 @@ def read_yaml(path: Path, problems: Problems) -> YamlFile | None:
 
 def _decode(path: Path, data: bytes, problems: Problems) -> str | None:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
         problems.error(
             Location(path, line, column),
             "failed to read file (it is not UTF-8 text)",
             "save the file with UTF-8 encoding in your editor",
         )
         return None
+    return text if _no_control_characters(path, text, problems) else None
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _no_control_characters(path: Path, text: str, problems: Problems) -> bool:
+    """Control characters (often pasted from a word processor) are refused before YAML sees them."""
+    found = False
+    for line_number, line in enumerate(text.split("\n"), 1):
+        for match in _CONTROL.finditer(line):
+            problems.error(
+                Location(path, line_number, match.start() + 1),
+                f"text contains the control character U+{ord(match.group()):04X}",
+                "delete it and retype the text around it; it may have been pasted from elsewhere",
+            )
+            found = True
+    return not found
 
 
 def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
