@@ -64,7 +64,7 @@ def test_schema_is_a_valid_draft_2020_12_schema(schema):
 
 @pytest.mark.parametrize("path", CONTENT_FILES, ids=lambda p: p.name)
 def test_every_content_file_validates_against_the_schema(schema, path):
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_EditorLoader)  # noqa: S506
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=_EditorLoader)
     errors = [
         f"{list(e.absolute_path)}: {e.message}"
         + "".join(f"\n  {list(c.absolute_path)}: {c.message}" for c in e.context or [])

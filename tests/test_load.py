@@ -446,7 +446,8 @@ def test_python_object_tag_on_a_scalar_is_refused(project):
 
 
 @pytest.mark.parametrize(
-    "href", ["javascript:alert%281%29", "JavaScript:void0", "data:text/html,hallo", "file:///etc/passwd"]
+    "href",
+    ["javascript:alert%281%29", "JavaScript:void0", "data:text/html,hallo", "file:///etc/passwd"],
 )
 def test_link_with_a_disallowed_scheme_is_refused(project, href):
     _, problems = load(project(chapter_with_blocks(f"- paragraph: Klik [hier]({href}).\n")))

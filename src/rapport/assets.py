@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
 
 IMAGES_DIR = "images"
 ICONS_DIR = "images/icons"
@@ -40,12 +41,21 @@ def resolve_image(root: Path, written: Path) -> Path:
     """The real path of an image named in content; it must lie under images/."""
     images = (root / IMAGES_DIR).resolve()
     if written.is_absolute() or "://" in str(written):
-        raise AssetError(f"image '{written}' must be a file in the project's images/ folder", "write e.g. images/foto.png")
+        raise AssetError(
+            f"image '{written}' must be a file in the project's images/ folder",
+            "write e.g. images/foto.png",
+        )
     candidate = (root / written).resolve()
     if not candidate.is_relative_to(images):
-        raise AssetError(f"image '{written}' lies outside the images/ folder", "copy the image into images/ and name it there")
+        raise AssetError(
+            f"image '{written}' lies outside the images/ folder",
+            "copy the image into images/ and name it there",
+        )
     if not candidate.is_file():
-        raise AssetError(f"image '{written}' does not exist", "check the file name; it is relative to the project folder")
+        raise AssetError(
+            f"image '{written}' does not exist",
+            "check the file name; it is relative to the project folder",
+        )
     return candidate
 
 
@@ -53,20 +63,34 @@ def inspect_image(path: Path) -> ImageInfo:
     """Open an image as PNG or JPEG only, within size limits, and check it decodes."""
     size = path.stat().st_size
     if size > MAX_IMAGE_BYTES:
-        raise AssetError(f"image is too large ({size:,} bytes; the limit is {MAX_IMAGE_BYTES:,})", "save a smaller version")
+        raise AssetError(
+            f"image is too large ({size:,} bytes; the limit is {MAX_IMAGE_BYTES:,})",
+            "save a smaller version",
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error", PILImage.DecompressionBombWarning)
         try:
             with PILImage.open(path, formats=ALLOWED_FORMATS) as image:
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
-                    raise AssetError(f"image has too many pixels ({width}×{height})", "scale it down below 40 megapixels")
+                    raise AssetError(
+                        f"image has too many pixels ({width}×{height})",
+                        "scale it down below 40 megapixels",
+                    )
                 image_format = image.format or "?"
                 image.load()
-        except (PILImage.UnidentifiedImageError, PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
-            raise AssetError("image is not a PNG or JPEG file, or is too large to open", "save it as PNG or JPEG") from None
+        except (
+            UnidentifiedImageError,
+            PILImage.DecompressionBombError,
+            PILImage.DecompressionBombWarning,
+        ):
+            raise AssetError(
+                "image is not a PNG or JPEG file, or is too large to open", "save it as PNG or JPEG"
+            ) from None
         except (OSError, SyntaxError, ValueError) as exc:
-            raise AssetError(f"image cannot be read ({exc})", "the file may be truncated; save it again") from None
+            raise AssetError(
+                f"image cannot be read ({exc})", "the file may be truncated; save it again"
+            ) from None
     return ImageInfo(path, width, height, image_format)
 
 
@@ -87,7 +111,7 @@ def available_icons(root: Path) -> list[str]:
 @lru_cache(maxsize=16)
 def font_coverage(path: Path) -> frozenset[int]:
     """The code points a TrueType font can draw."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(str(path), lazy=True) as font:
         return frozenset(font.getBestCmap())

@@ -12,7 +12,14 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from .assets import AssetError, available_icons, font_coverage, icon_path, inspect_image, resolve_image
+from .assets import (
+    AssetError,
+    available_icons,
+    font_coverage,
+    icon_path,
+    inspect_image,
+    resolve_image,
+)
 from .diagnostics import Location, Problems
 from .model import Chapter, Edition, Image, Ranking, RichText
 from .theme import Theme
@@ -85,25 +92,49 @@ def iter_texts(edition: Edition) -> Iterator[tuple[str, Location]]:
                     yield item, where
 
 
-def _check_characters(text: str, where: Location, coverage: frozenset[int], font: str, problems: Problems) -> None:
+def _check_characters(
+    text: str, where: Location, coverage: frozenset[int], font: str, problems: Problems
+) -> None:
     reported: set[str] = set()
     for char in text:
         if char in reported:
             continue
         if char in _BIDI_CONTROLS:
-            problems.error(where, f"text contains the invisible direction control U+{ord(char):04X}", "retype the text; it may have been pasted from elsewhere")
-        elif unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") and char not in _ALLOWED_INVISIBLE and char not in "\n\t":
-            problems.error(where, f"text contains the control character U+{ord(char):04X}", "remove it; it may have been pasted from elsewhere")
+            problems.error(
+                where,
+                f"text contains the invisible direction control U+{ord(char):04X}",
+                "retype the text; it may have been pasted from elsewhere",
+            )
+        elif (
+            unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs")
+            and char not in _ALLOWED_INVISIBLE
+            and char not in "\n\t"
+        ):
+            problems.error(
+                where,
+                f"text contains the control character U+{ord(char):04X}",
+                "remove it; it may have been pasted from elsewhere",
+            )
         elif ord(char) not in coverage and not char.isspace():
             name = unicodedata.name(char, "unnamed character")
-            hint = "emoji belong in a chapter's icon, not in text" if ord(char) >= 0x2190 else "replace it with a character the font has"
-            problems.error(where, f"the font {font} cannot draw '{char}' (U+{ord(char):04X} {name})", hint)
+            hint = (
+                "emoji belong in a chapter's icon, not in text"
+                if ord(char) >= 0x2190
+                else "replace it with a character the font has"
+            )
+            problems.error(
+                where, f"the font {font} cannot draw '{char}' (U+{ord(char):04X} {name})", hint
+            )
         else:
             continue
         reported.add(char)
     for word in text.split():
         if len(word) > MAX_WORD_LENGTH and not _URL.match(word):
-            problems.error(where, f"a word of {len(word)} characters cannot fit on a line ('{word[:20]}…')", "add spaces or hyphens")
+            problems.error(
+                where,
+                f"a word of {len(word)} characters cannot fit on a line ('{word[:20]}…')",
+                "add spaces or hyphens",
+            )
             break
 
 
@@ -112,7 +143,11 @@ def _check_icon(chapter: Chapter, root: Path, problems: Problems) -> None:
         return
     if not icon_path(root, chapter.icon).is_file():
         known = " ".join(available_icons(root))
-        problems.error(chapter.location, f"there is no artwork for the icon '{chapter.icon}'", f"choose one of: {known}, or add a PNG to images/icons/")
+        problems.error(
+            chapter.location,
+            f"there is no artwork for the icon '{chapter.icon}'",
+            f"choose one of: {known}, or add a PNG to images/icons/",
+        )
 
 
 def _check_image(root: Path, written: Path, where: Location, problems: Problems) -> None:
@@ -125,4 +160,8 @@ def _check_image(root: Path, written: Path, where: Location, problems: Problems)
 def _check_ranking(ranking: Ranking, problems: Problems) -> None:
     ranks = [item.rank for item in ranking.items]
     if ranks != sorted(ranks):
-        problems.error(ranking.location, f"ranking '{ranking.title}' is not in rank order ({', '.join(map(str, ranks))})", "list the entries from rank 1 down")
+        problems.error(
+            ranking.location,
+            f"ranking '{ranking.title}' is not in rank order ({', '.join(map(str, ranks))})",
+            "list the entries from rank 1 down",
+        )

@@ -26,17 +26,39 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only problems")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print details of every stage")
-    parser = _Parser(prog="rapport", description="Typeset a yearly progress report from content files.", parents=[common])
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print only problems"
+    )
+    common.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print details of every stage",
+    )
+    parser = _Parser(
+        prog="rapport",
+        description="Typeset a yearly progress report from content files.",
+        parents=[common],
+    )
     parser.add_argument("--version", action="version", version=f"rapport {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     build = commands.add_parser("build", parents=[common], help="build the PDF of an edition")
-    build.add_argument("edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)")
-    build.add_argument("-o", "--output", type=Path, help="PDF to write (default: build/voortgangsrapport-YEAR.pdf)")
-    check = commands.add_parser("check", parents=[common], help="validate an edition without rendering; list every problem")
-    check.add_argument("edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)")
+    build.add_argument(
+        "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
+    )
+    build.add_argument(
+        "-o", "--output", type=Path, help="PDF to write (default: build/voortgangsrapport-YEAR.pdf)"
+    )
+    check = commands.add_parser(
+        "check", parents=[common], help="validate an edition without rendering; list every problem"
+    )
+    check.add_argument(
+        "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
+    )
     commands.add_parser("schema", help="print the JSON Schema of content files")
     return parser
 
@@ -75,11 +97,15 @@ def _run(args: argparse.Namespace) -> int:
         checked = load_and_check(edition_dir)
         _print_diagnostics(checked.warnings)
         chapters = len(checked.edition.chapters)
-        print(f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)")
+        print(
+            f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)"
+        )
         return ExitCode.OK
     report = build(edition_dir, args.output)
     _print_diagnostics(report.warnings)
-    logging.getLogger("rapport").info("%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds)
+    logging.getLogger("rapport").info(
+        "%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds
+    )
     print(display_path(report.pdf))
     return ExitCode.OK
 
@@ -92,7 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         errors = sum(d.severity.value == "error" for d in exc.diagnostics)
-        print(f"rapport: failed to build: {errors} problem(s) in the content; nothing was written", file=sys.stderr)
+        print(
+            f"rapport: failed to build: {errors} problem(s) in the content; nothing was written",
+            file=sys.stderr,
+        )
         return exc.exit_code
     except RapportError as exc:
         print(f"rapport: error: {exc}", file=sys.stderr)
@@ -101,7 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("rapport: interrupted; nothing was written", file=sys.stderr)
         return 130
     except Exception:
-        print("rapport: internal error: this is a bug in rapport, not in your content.", file=sys.stderr)
+        print(
+            "rapport: internal error: this is a bug in rapport, not in your content.",
+            file=sys.stderr,
+        )
         print(f"rapport: please report it to {ISSUES_URL} with the text below.", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         return ExitCode.INTERNAL

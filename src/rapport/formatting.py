@@ -24,13 +24,16 @@ def babel_locale(language: str) -> Locale:
 def format_number(value: Decimal | int | float, language: str = DEFAULT_LANGUAGE) -> str:
     """A number as readers of `language` write it, keeping every written decimal."""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0
+    exponent = number.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     pattern = "#,##0" + ("." + "0" * places if places else "")
     with decimal.localcontext(prec=max(28, len(number.as_tuple().digits) + 4)):
         return format_decimal(number, format=pattern, locale=babel_locale(language))
 
 
-def format_quantity(value: Decimal | int | float, unit: str = "", language: str = DEFAULT_LANGUAGE) -> str:
+def format_quantity(
+    value: Decimal | int | float, unit: str = "", language: str = DEFAULT_LANGUAGE
+) -> str:
     """A number with its unit: '6,5%' but '12 km'."""
     number = format_number(value, language)
     if not unit:

@@ -56,12 +56,16 @@ def parse_inline(text: str) -> tuple[Span, ...]:
                 flush()
                 label, href = match.group(1), match.group(2)
                 _check_link(label, href)
-                _append(spans, Span(text=label, emphasis=state.emphasis, strong=state.strong, href=href))
+                _append(
+                    spans, Span(text=label, emphasis=state.emphasis, strong=state.strong, href=href)
+                )
                 i = match.end()
                 continue
         if char == "*":
             width = 2 if text.startswith("**", i) else 1
-            if _is_delimiter(text, i, width, closing=state.strong if width == 2 else state.emphasis):
+            if _is_delimiter(
+                text, i, width, closing=state.strong if width == 2 else state.emphasis
+            ):
                 flush()
                 if width == 2:
                     state.strong = not state.strong
@@ -93,7 +97,9 @@ def _append(spans: list[Span], span: Span) -> None:
         return
     last = spans[-1] if spans else None
     if last and (last.emphasis, last.strong, last.href) == (span.emphasis, span.strong, span.href):
-        spans[-1] = Span(text=last.text + span.text, emphasis=span.emphasis, strong=span.strong, href=span.href)
+        spans[-1] = Span(
+            text=last.text + span.text, emphasis=span.emphasis, strong=span.strong, href=span.href
+        )
     else:
         spans.append(span)
 
@@ -104,7 +110,10 @@ def _check_link(label: str, href: str) -> None:
     try:
         parts = urlsplit(href)
     except ValueError:
-        raise InlineSyntaxError(f"link '{href}' is not a valid address", "write the full address, e.g. https://example.org/page") from None
+        raise InlineSyntaxError(
+            f"link '{href}' is not a valid address",
+            "write the full address, e.g. https://example.org/page",
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise InlineSyntaxError(

@@ -99,7 +99,9 @@ class _Reader:
     def items(self, node: Node, what: str) -> list[Node]:
         if isinstance(node, SequenceNode):
             if not node.value:
-                self.error(node, f"{what} is empty", "add at least one item, each starting with '- '")
+                self.error(
+                    node, f"{what} is empty", "add at least one item, each starting with '- '"
+                )
             return list(node.value)
         self.error(node, f"{what} must be a list (lines starting with '- '), not {_describe(node)}")
         return []
@@ -144,7 +146,9 @@ class _Reader:
             )
             return None
         if not _PLAIN_NUMBER.match(compact):
-            self.error(node, f"{what} '{raw}' is not a number", "write digits only, e.g. 1852354 or 6.5")
+            self.error(
+                node, f"{what} '{raw}' is not a number", "write digits only, e.g. 1852354 or 6.5"
+            )
             return None
         try:
             value = Decimal(compact.replace(",", "."))
@@ -152,7 +156,11 @@ class _Reader:
             self.error(node, f"{what} '{raw}' is not a number")
             return None
         if abs(value) >= MAX_MAGNITUDE:
-            self.error(node, f"{what} '{raw}' is too large", "numbers in a report stay below a million billion")
+            self.error(
+                node,
+                f"{what} '{raw}' is too large",
+                "numbers in a report stay below a million billion",
+            )
             return None
         return value
 
@@ -177,7 +185,9 @@ class _Reader:
         self.error(node, f"{what} '{raw}' is not a date", "write it as YYYY-MM-DD, e.g. 2024-03-20")
         return None
 
-    def optional(self, fields: Fields, key: str, read: Callable[[Node, str], T | None], what: str) -> T | None:
+    def optional(
+        self, fields: Fields, key: str, read: Callable[[Node, str], T | None], what: str
+    ) -> T | None:
         node = fields.get(key)
         return None if node is None else read(node, what)
 
@@ -249,15 +259,22 @@ MAX_BULLET_DEPTH = 3
 
 def _read_bullet_item(reader: _Reader, node: Node, depth: int) -> BulletItem | None:
     if depth > MAX_BULLET_DEPTH:
-        reader.error(node, f"bullets nest more than {MAX_BULLET_DEPTH} levels deep", "flatten the list")
+        reader.error(
+            node, f"bullets nest more than {MAX_BULLET_DEPTH} levels deep", "flatten the list"
+        )
         return None
     if isinstance(node, ScalarNode):
         text = reader.rich(node, "bullet item")
         return BulletItem(text=text, location=reader.at(node)) if text else None
-    if isinstance(node, MappingNode) and len(node.value) == 1 and node.value[0][0].value not in (
-        "text",
-        "term",
-        "items",
+    if (
+        isinstance(node, MappingNode)
+        and len(node.value) == 1
+        and node.value[0][0].value
+        not in (
+            "text",
+            "term",
+            "items",
+        )
     ):
         return _read_shorthand_item(reader, node, depth)
     fields = reader.fields(node, schema.definition("bulletItem")["anyOf"][1], "bullet item")
@@ -289,7 +306,9 @@ def _read_shorthand_item(reader: _Reader, node: MappingNode, depth: int) -> Bull
 def _read_children(reader: _Reader, node: Node | None, depth: int) -> tuple[BulletItem, ...] | None:
     if node is None:
         return ()
-    children = [_read_bullet_item(reader, child, depth + 1) for child in reader.items(node, "nested list")]
+    children = [
+        _read_bullet_item(reader, child, depth + 1) for child in reader.items(node, "nested list")
+    ]
     if None in children:
         return None
     return tuple(c for c in children if c)
@@ -329,13 +348,18 @@ def _read_ranking(reader: _Reader, node: Node, where: Location) -> Block | None:
         return None
     title = reader.optional(fields, "title", reader.text, "ranking title")
     nodes = reader.items(fields["items"], "ranking items") if "items" in fields else []
-    entries = [_read_rank_item(reader, item, n, body["properties"]["items"]["items"]) for n, item in enumerate(nodes, 1)]
+    entries = [
+        _read_rank_item(reader, item, n, body["properties"]["items"]["items"])
+        for n, item in enumerate(nodes, 1)
+    ]
     if title is None or not entries or None in entries:
         return None
     return Ranking(title=title, items=tuple(e for e in entries if e), location=where)
 
 
-def _read_rank_item(reader: _Reader, node: Node, position: int, definition: dict[str, Any]) -> RankItem | None:
+def _read_rank_item(
+    reader: _Reader, node: Node, position: int, definition: dict[str, Any]
+) -> RankItem | None:
     fields = reader.fields(node, definition, "ranking item")
     if fields is None:
         return None
@@ -345,7 +369,9 @@ def _read_rank_item(reader: _Reader, node: Node, position: int, definition: dict
     note = reader.optional(fields, "note", reader.rich, "ranking note")
     if title is None or creator is None or ("rank" in fields and rank is None):
         return None
-    return RankItem(rank=rank or position, title=title, creator=creator, note=note, location=reader.at(node))
+    return RankItem(
+        rank=rank or position, title=title, creator=creator, note=note, location=reader.at(node)
+    )
 
 
 def _read_table(reader: _Reader, node: Node, where: Location) -> Block | None:
@@ -354,12 +380,19 @@ def _read_table(reader: _Reader, node: Node, where: Location) -> Block | None:
         return None
     errors_before = len(reader.problems.errors)
     caption = reader.optional(fields, "caption", reader.text, "table caption") or ""
-    columns = [reader.text(c, "column title") for c in reader.items(fields["columns"], "columns")] if "columns" in fields else []
+    columns = (
+        [reader.text(c, "column title") for c in reader.items(fields["columns"], "columns")]
+        if "columns" in fields
+        else []
+    )
     rows: list[tuple[RichText, ...]] = []
     for row_node in reader.items(fields["rows"], "rows") if "rows" in fields else []:
         cells = [reader.rich(cell, "table cell") for cell in reader.items(row_node, "table row")]
         if isinstance(row_node, SequenceNode) and len(cells) != len(columns):
-            reader.error(row_node, f"table row has {plural(len(cells), 'cell')} but the table has {plural(len(columns), 'column')}")
+            reader.error(
+                row_node,
+                f"table row has {plural(len(cells), 'cell')} but the table has {plural(len(columns), 'column')}",
+            )
         rows.append(tuple(c for c in cells if c))
     align = _read_alignment(reader, fields.get("align"), len(columns))
     if len(reader.problems.errors) > errors_before or not columns or not rows or align is None:
@@ -375,14 +408,18 @@ def _read_table(reader: _Reader, node: Node, where: Location) -> Block | None:
 
 def _read_alignment(reader: _Reader, node: Node | None, count: int) -> tuple[Alignment, ...] | None:
     if node is None:
-        return ("left",) + ("right",) * (count - 1) if count else ()
+        left: tuple[Alignment, ...] = ("left",)
+        right: tuple[Alignment, ...] = ("right",)
+        return left + right * (count - 1) if count else ()
     values = [reader.text(n, "alignment") for n in reader.items(node, "align")]
     choices: tuple[Alignment, ...] = ("left", "center", "right")
     result: list[Alignment] = []
     for value_node, value in zip(node.value, values, strict=False):
         match = next((c for c in choices if c == value), None)
         if match is None:
-            reader.error(value_node, f"alignment '{value}' is unknown", "write left, center or right")
+            reader.error(
+                value_node, f"alignment '{value}' is unknown", "write left, center or right"
+            )
             return None
         result.append(match)
     if len(result) != count:
@@ -443,12 +480,26 @@ def _read_chart(reader: _Reader, node: Node, where: Location) -> Block | None:
     if fields is None:
         return None
     errors_before = len(reader.problems.errors)
-    kind = reader.optional(fields, "kind", lambda n, w: _choice(reader, n, w, schema.CHART_KINDS), "chart kind")
+    kind = reader.optional(
+        fields, "kind", lambda n, w: _choice(reader, n, w, schema.CHART_KINDS), "chart kind"
+    )
     categories = _labels(reader, fields.get("categories"), "categories")
-    series = [_read_series(reader, n, body["properties"]["series"]["items"]) for n in _list(reader, fields, "series")]
-    scale = reader.optional(fields, "scale", lambda n, w: _choice(reader, n, w, ("shared", "per-category")), "scale")
-    highlight = _labels(reader, fields.get("highlight"), "highlight") if "highlight" in fields else ()
-    if len(reader.problems.errors) > errors_before or kind is None or not categories or None in series:
+    series = [
+        _read_series(reader, n, body["properties"]["series"]["items"])
+        for n in _list(reader, fields, "series")
+    ]
+    scale = reader.optional(
+        fields, "scale", lambda n, w: _choice(reader, n, w, ("shared", "per-category")), "scale"
+    )
+    highlight = (
+        _labels(reader, fields.get("highlight"), "highlight") if "highlight" in fields else ()
+    )
+    if (
+        len(reader.problems.errors) > errors_before
+        or kind is None
+        or not categories
+        or None in series
+    ):
         return None
     chart = Chart(
         kind=kind,  # type: ignore[arg-type]
@@ -492,7 +543,9 @@ def _read_series(reader: _Reader, node: Node, definition: dict[str, Any]) -> Ser
     if fields is None:
         return None
     name = reader.optional(fields, "name", reader.text, "series name")
-    default = reader.optional(fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status")
+    default = reader.optional(
+        fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status"
+    )
     values: list[Decimal] = []
     statuses: list[Status] = []
     for point in _list(reader, fields, "values"):
@@ -502,17 +555,23 @@ def _read_series(reader: _Reader, node: Node, definition: dict[str, Any]) -> Ser
             statuses.append(status)
     if name is None or len(values) != len(_list(reader, fields, "values")):
         return None
-    return Series(name=name, values=tuple(values), statuses=tuple(statuses), location=reader.at(node))
+    return Series(
+        name=name, values=tuple(values), statuses=tuple(statuses), location=reader.at(node)
+    )
 
 
-def _read_point(reader: _Reader, node: Node, default: str, series: str) -> tuple[Decimal | None, Status]:
+def _read_point(
+    reader: _Reader, node: Node, default: str, series: str
+) -> tuple[Decimal | None, Status]:
     what = f"value in series '{series}'"
     if not isinstance(node, MappingNode):
         return reader.number(node, what), default  # type: ignore[return-value]
     fields = reader.fields(node, schema.CHART_POINT, "chart value")
     if fields is None:
         return None, "measured"
-    status = reader.optional(fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status")
+    status = reader.optional(
+        fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status"
+    )
     return reader.optional(fields, "value", reader.number, what), (status or default)  # type: ignore[return-value]
 
 
@@ -522,7 +581,11 @@ def _chart_data_ok(reader: _Reader, node: Node, chart: Chart) -> bool:
     count = len(chart.categories)
     limit = MAX_PANELS if chart.per_category_scale else MAX_CATEGORIES[chart.kind]
     if count > limit:
-        reader.error(node, f"a {chart.kind} chart shows at most {limit} categories, not {count}", "split the data over two charts")
+        reader.error(
+            node,
+            f"a {chart.kind} chart shows at most {limit} categories, not {count}",
+            "split the data over two charts",
+        )
     if len(chart.series) > MAX_SERIES:
         reader.error(node, f"a chart shows at most {MAX_SERIES} series, not {len(chart.series)}")
     if len(set(chart.categories)) != count:
@@ -530,24 +593,40 @@ def _chart_data_ok(reader: _Reader, node: Node, chart: Chart) -> bool:
     for series in chart.series:
         where = series.location
         if len(series.values) != count:
-            reader.problems.error(where, f"series '{series.name}' has {plural(len(series.values), 'value')} but the chart has {plural(count, 'category', 'categories')}", "give one value per category")
+            reader.problems.error(
+                where,
+                f"series '{series.name}' has {plural(len(series.values), 'value')} but the chart has {plural(count, 'category', 'categories')}",
+                "give one value per category",
+            )
     if chart.kind == "donut":
         _donut_ok(reader, chart)
     for name in chart.highlight:
         if name not in chart.categories:
-            reader.error(node, f"highlight '{name}' is not one of the categories", did_you_mean(name, chart.categories))
+            reader.error(
+                node,
+                f"highlight '{name}' is not one of the categories",
+                did_you_mean(name, chart.categories),
+            )
     return len(reader.problems.errors) == errors_before
 
 
 def _donut_ok(reader: _Reader, chart: Chart) -> None:
     if len(chart.series) != 1:
-        reader.problems.error(chart.location, f"a donut chart has exactly one series, not {len(chart.series)}")
+        reader.problems.error(
+            chart.location, f"a donut chart has exactly one series, not {len(chart.series)}"
+        )
     for series in chart.series:
         negative = [c for c, v in zip(chart.categories, series.values, strict=False) if v < 0]
         if negative:
-            reader.problems.error(series.location, f"a donut cannot show negative values (series '{series.name}', {', '.join(negative)})")
+            reader.problems.error(
+                series.location,
+                f"a donut cannot show negative values (series '{series.name}', {', '.join(negative)})",
+            )
         elif not any(series.values):
-            reader.problems.error(series.location, f"a donut cannot show values that are all zero (series '{series.name}')")
+            reader.problems.error(
+                series.location,
+                f"a donut cannot show values that are all zero (series '{series.name}')",
+            )
 
 
 # -- files -------------------------------------------------------------------
@@ -558,7 +637,11 @@ def _read_section(reader: _Reader, node: Node) -> Section | None:
     if fields is None:
         return None
     title = reader.optional(fields, "title", reader.text, "section title")
-    blocks = [_read_block(reader, b) for b in reader.items(fields["blocks"], "blocks")] if "blocks" in fields else []
+    blocks = (
+        [_read_block(reader, b) for b in reader.items(fields["blocks"], "blocks")]
+        if "blocks" in fields
+        else []
+    )
     if title is None or not blocks or None in blocks:
         return None
     return Section(title=title, blocks=tuple(b for b in blocks if b), location=reader.at(node))
@@ -588,7 +671,9 @@ def _read_chapter(source: YamlFile, problems: Problems) -> Chapter | None:
     )
 
 
-def _read_edition(source: YamlFile, chapters: tuple[Chapter, ...], problems: Problems) -> Edition | None:
+def _read_edition(
+    source: YamlFile, chapters: tuple[Chapter, ...], problems: Problems
+) -> Edition | None:
     reader = _Reader(source, problems)
     assert source.root is not None
     fields = reader.fields(source.root, schema.definition("edition"), "edition")
@@ -599,9 +684,19 @@ def _read_edition(source: YamlFile, chapters: tuple[Chapter, ...], problems: Pro
     organisation = reader.optional(fields, "organisation", reader.text, "organisation")
     published = reader.optional(fields, "published", reader.date, "publication date")
     language = reader.optional(fields, "language", reader.text, "language") or "nl-BE"
-    keywords = [reader.text(k, "keyword") for k in reader.items(fields["keywords"], "keywords")] if "keywords" in fields else []
+    keywords = (
+        [reader.text(k, "keyword") for k in reader.items(fields["keywords"], "keywords")]
+        if "keywords" in fields
+        else []
+    )
     logo = reader.optional(fields, "logo", reader.text, "logo")
-    if title is None or year is None or organisation is None or published is None or None in keywords:
+    if (
+        title is None
+        or year is None
+        or organisation is None
+        or published is None
+        or None in keywords
+    ):
         return None
     return Edition(
         directory=source.path.parent,
@@ -639,11 +734,19 @@ def load_edition(directory: Path, problems: Problems) -> Edition | None:
     """Read an edition folder; every problem found goes to `problems`."""
     edition_path = directory / EDITION_FILE
     if not edition_path.is_file():
-        problems.error(Location(edition_path), "edition file is missing", f"create {EDITION_FILE} with title, year, …")
+        problems.error(
+            Location(edition_path),
+            "edition file is missing",
+            f"create {EDITION_FILE} with title, year, …",
+        )
         return None
     files = chapter_files(directory, problems)
     if not files:
-        problems.error(Location(directory), "edition has no chapter files", "add a file such as 01-inleiding.yaml")
+        problems.error(
+            Location(directory),
+            "edition has no chapter files",
+            "add a file such as 01-inleiding.yaml",
+        )
     chapters = []
     for path in files:
         source = read_yaml(path, problems)

@@ -50,7 +50,11 @@ def load_and_check(edition_dir: Path, steps: int = 2) -> Checked:
     _step(1, steps, f"loading {edition_dir}")
     edition = load_edition(edition_dir, problems)
     root = edition_dir.resolve().parent.parent
-    theme = load_theme(root / THEME_FILE, root, problems) if (root / THEME_FILE).is_file() else Theme(root=root)
+    theme = (
+        load_theme(root / THEME_FILE, root, problems)
+        if (root / THEME_FILE).is_file()
+        else Theme(root=root)
+    )
     _step(2, steps, "checking content")
     if edition is not None and not problems.errors:
         check_edition(edition, theme, problems)
@@ -85,17 +89,26 @@ def build(edition_dir: Path, output: Path | None = None) -> BuildReport:
     root = project_root(checked.edition)
     _step(3, 5, "drawing charts")
     charts = prepare_charts(checked.edition, checked.theme, root, frame_width(checked.theme))
-    log.debug("%d charts, %d drawn, %d from the cache", len(charts.art), charts.rendered, len(charts.art) - charts.rendered)
+    log.debug(
+        "%d charts, %d drawn, %d from the cache",
+        len(charts.art),
+        charts.rendered,
+        len(charts.art) - charts.rendered,
+    )
     _step(4, 5, "laying out pages")
     result = write_pdf(checked.edition, checked.theme, charts, target, moment)
     _step(5, 5, f"wrote {result.pages} pages in {result.passes} passes")
-    return BuildReport(result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings)
+    return BuildReport(
+        result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings
+    )
 
 
 def newest_edition(content: Path) -> Path:
     editions = sorted(p for p in content.glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
     if not editions:
-        raise UsageError(f"no edition found under {content}/ (folders named after a year, e.g. {content}/2023)")
+        raise UsageError(
+            f"no edition found under {content}/ (folders named after a year, e.g. {content}/2023)"
+        )
     return editions[-1]
 
 

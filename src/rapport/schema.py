@@ -23,7 +23,9 @@ _NUMBER = {
 }
 
 
-def _object(properties: dict[str, Any], required: list[str], description: str = "") -> dict[str, Any]:
+def _object(
+    properties: dict[str, Any], required: list[str], description: str = ""
+) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": properties,
@@ -49,7 +51,7 @@ _BULLET_ITEM: dict[str, Any] = {
                 "items": {"type": "array", "items": {"$ref": "#/$defs/bulletItem"}, "minItems": 1},
             },
             ["text"],
-            "An item with a term (\"1 maart: …\") or with nested items.",
+            'An item with a term ("1 maart: …") or with nested items.',
         ),
         {
             "type": "object",
@@ -110,7 +112,11 @@ _BLOCKS: dict[str, dict[str, Any]] = {
             {
                 "caption": _TEXT,
                 "columns": {"type": "array", "items": _TEXT, "minItems": 1},
-                "rows": {"type": "array", "minItems": 1, "items": {"type": "array", "items": _RICH}},
+                "rows": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "array", "items": _RICH},
+                },
                 "align": {"type": "array", "items": {"enum": ["left", "center", "right"]}},
             },
             ["columns", "rows"],
@@ -122,7 +128,10 @@ _BLOCKS: dict[str, dict[str, Any]] = {
         _object(
             {
                 "file": {**_TEXT, "description": "A PNG or JPEG file under images/."},
-                "alt": {**_TEXT, "description": "What the image shows, for readers who cannot see it."},
+                "alt": {
+                    **_TEXT,
+                    "description": "What the image shows, for readers who cannot see it.",
+                },
                 "caption": _RICH,
                 "width": {"type": "string", "pattern": r"^\d{1,3}%$"},
             },
@@ -154,12 +163,15 @@ _POINT = {
         ),
     ]
 }
-CHART_POINT: dict[str, Any] = _POINT["anyOf"][1]  # type: ignore[index]
+CHART_POINT: dict[str, Any] = _POINT["anyOf"][1]
 _BLOCKS["chart"] = _block(
     "chart",
     _object(
         {
-            "kind": {"enum": list(CHART_KINDS), "description": "bar, hbar (horizontal), grouped, stacked, line or donut."},
+            "kind": {
+                "enum": list(CHART_KINDS),
+                "description": "bar, hbar (horizontal), grouped, stacked, line or donut.",
+            },
             "title": _TEXT,
             "categories": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
             "series": {
@@ -177,7 +189,10 @@ _BLOCKS["chart"] = _block(
                     ["name", "values"],
                 ),
             },
-            "unit": {"type": "string", "description": "What the numbers count, e.g. bibliotheken or %."},
+            "unit": {
+                "type": "string",
+                "description": "What the numbers count, e.g. bibliotheken or %.",
+            },
             "highlight": {"type": "array", "items": {"type": ["string", "number"]}},
             "scale": {
                 "enum": ["shared", "per-category"],
@@ -186,7 +201,10 @@ _BLOCKS["chart"] = _block(
             "source": {**_TEXT, "description": "Where the numbers come from."},
             "note": {**_TEXT, "description": "How estimated or derived values were obtained."},
             "caption": _RICH,
-            "alt": {**_TEXT, "description": "What the chart shows, for readers who cannot see it; generated when absent."},
+            "alt": {
+                **_TEXT,
+                "description": "What the chart shows, for readers who cannot see it; generated when absent.",
+            },
         },
         ["kind", "title", "categories", "series"],
     ),
@@ -206,7 +224,11 @@ CONTENT_SCHEMA: dict[str, Any] = {
                 "subtitle": _TEXT,
                 "year": {"type": "integer", "minimum": 1900, "maximum": 2999},
                 "organisation": _TEXT,
-                "language": {"type": "string", "pattern": r"^[a-z]{2}(-[A-Z]{2})?$", "default": "nl-BE"},
+                "language": {
+                    "type": "string",
+                    "pattern": r"^[a-z]{2}(-[A-Z]{2})?$",
+                    "default": "nl-BE",
+                },
                 "published": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
                 "keywords": {"type": "array", "items": _TEXT},
                 "logo": {**_TEXT, "description": "A PNG or JPEG file under images/."},

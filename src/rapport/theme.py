@@ -84,12 +84,20 @@ def load_theme(path: Path, root: Path, problems: Problems) -> Theme:
     if source is None or source.root is None:
         return theme
     if not isinstance(source.root, MappingNode):
-        problems.error(source.location(source.root), "a theme must be a set of groups", f"groups: {', '.join(_GROUPS)}")
+        problems.error(
+            source.location(source.root),
+            "a theme must be a set of groups",
+            f"groups: {', '.join(_GROUPS)}",
+        )
         return theme
     for key_node, value_node in source.root.value:
         group = key_node.value
         if group not in _GROUPS:
-            problems.error(source.location(key_node), f"unknown theme group '{group}'", did_you_mean(group, _GROUPS))
+            problems.error(
+                source.location(key_node),
+                f"unknown theme group '{group}'",
+                did_you_mean(group, _GROUPS),
+            )
             continue
         updated = _read_group(source, getattr(theme, group), value_node, group, problems)
         theme = replace(theme, **{group: updated})
@@ -106,11 +114,19 @@ def _read_group(source: YamlFile, defaults: Any, node: Any, group: str, problems
     for key_node, value_node in node.value:
         key = key_node.value
         if key not in known:
-            problems.error(source.location(key_node), f"unknown key '{key}' in theme group '{group}'", did_you_mean(key, known))
+            problems.error(
+                source.location(key_node),
+                f"unknown key '{key}' in theme group '{group}'",
+                did_you_mean(key, known),
+            )
             continue
         value = _convert(str(known[key].type), group, value_node)
         if value is None:
-            problems.error(source.location(value_node), f"theme value '{group}.{key}' is not valid", _hint(group, key))
+            problems.error(
+                source.location(value_node),
+                f"theme value '{group}.{key}' is not valid",
+                _hint(group, key),
+            )
         else:
             changes[key] = value
     return replace(defaults, **changes)
@@ -137,7 +153,7 @@ def _convert(kind: str, group: str, node: Any) -> Any:
 
 def _hint(group: str, key: str) -> str:
     return {
-        "colours": "write a colour as \"#RRGGBB\", between quotes",
+        "colours": 'write a colour as "#RRGGBB", between quotes',
         "text": "align is justify or left; hyphenate is true or false",
         "fonts": "name a TrueType file under fonts/",
     }.get(group, "write a positive number")
@@ -150,6 +166,10 @@ def _check_fonts(theme: Theme, where: Location, problems: Problems) -> None:
         if not path.is_relative_to(fonts_dir):
             problems.error(where, f"font '{face.name}' must be a file under fonts/, not '{path}'")
         elif not path.is_file():
-            problems.error(where, f"font file for '{face.name}' is missing ({path.name})", "put the .ttf file in fonts/")
+            problems.error(
+                where,
+                f"font file for '{face.name}' is missing ({path.name})",
+                "put the .ttf file in fonts/",
+            )
         elif path.suffix.lower() != ".ttf":
             problems.error(where, f"font '{face.name}' must be a TrueType (.ttf) file")

@@ -35,12 +35,16 @@ class WriteResult:
     size: int
 
 
-def write_pdf(edition: Edition, theme: Theme, charts: ChartSet, target: Path, moment: dt.datetime) -> WriteResult:
+def write_pdf(
+    edition: Edition, theme: Theme, charts: ChartSet, target: Path, moment: dt.datetime
+) -> WriteResult:
     """Render `edition` to `target`; the file appears whole or not at all."""
     register_fonts(theme)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        handle, temporary_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".part", dir=target.parent
+        )
         os.close(handle)
     except OSError as exc:
         raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None

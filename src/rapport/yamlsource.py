@@ -53,7 +53,7 @@ class _ContentLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
             raise _RefusedConstruct(
                 event.start_mark,
@@ -75,7 +75,7 @@ class _ContentLoader(yaml.SafeLoader):
                     f"content is nested more than {MAX_DEPTH} levels deep",
                     "flatten the structure; lists nest at most a few levels",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -161,7 +161,9 @@ def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         cause = exc.problem or exc.context or "malformed YAML"
-        problems.error(_mark_location(path, mark), f"failed to read YAML ({cause})", _yaml_hint(cause))
+        problems.error(
+            _mark_location(path, mark), f"failed to read YAML ({cause})", _yaml_hint(cause)
+        )
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(path), f"failed to read YAML ({exc})")

@@ -58,7 +58,9 @@ def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: f
     environment = _environment(theme, width_pt)
     for chart in charts_of(edition):
         spec = chart_spec(chart, edition.language)
-        key = hashlib.sha256(json.dumps([spec, environment], sort_keys=True).encode()).hexdigest()[:32]
+        key = hashlib.sha256(json.dumps([spec, environment], sort_keys=True).encode()).hexdigest()[
+            :32
+        ]
         path = folder / f"{key}.svg"
         alt = alt_text(chart, edition.language)
         if path.is_file():
@@ -82,7 +84,9 @@ def _environment(theme: Theme, width_pt: float) -> dict[str, object]:
         "matplotlib": version("matplotlib"),
         "colours": theme.colours.__dict__,
         "sizes": theme.sizes.__dict__,
-        "fonts": {face: _file_digest(theme.font_path(face)) for face in ("regular", "bold", "italic")},
+        "fonts": {
+            face: _file_digest(theme.font_path(face)) for face in ("regular", "bold", "italic")
+        },
         "width": round(width_pt, 3),
     }
 

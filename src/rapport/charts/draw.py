@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib
 from matplotlib import font_manager
@@ -21,8 +21,8 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.transforms import IdentityTransform
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import IdentityTransform
 
 from ..formatting import format_number
 from ..theme import Theme
@@ -40,7 +40,9 @@ class HouseStyle:
     muted: str
     grid: str
     language: str
-    marked: list[tuple[Axes, Any, str]] = field(default_factory=list)  # patches to hatch once laid out
+    marked: list[tuple[Axes, Any, str]] = field(
+        default_factory=list
+    )  # patches to hatch once laid out
 
     def tint(self, colour: str, amount: float = 0.55) -> tuple[float, float, float]:
         """The colour mixed with white: the fill of estimated and derived values."""
@@ -104,11 +106,15 @@ def render_svg(spec: dict[str, Any], theme: Theme, width_pt: float) -> str:
     style = house_style(theme, spec["language"])
     with _rc(theme):
         size = (width_pt / POINTS_PER_INCH, _height(spec, width_pt) / POINTS_PER_INCH)
-        figure = Figure(figsize=size, dpi=POINTS_PER_INCH)  # one pixel is one point: hatching is placed in pixels
+        figure = Figure(
+            figsize=size, dpi=POINTS_PER_INCH
+        )  # one pixel is one point: hatching is placed in pixels
         DRAWERS[spec["kind"]](figure, spec, style)
         _hatch(style)
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True)
+        figure.savefig(
+            buffer, format="svg", metadata={"Date": None, "Creator": None}, transparent=True
+        )
     return buffer.getvalue()
 
 
@@ -128,14 +134,18 @@ def _values(series: dict[str, Any]) -> list[float]:
 
 
 def _label(value: float, style: HouseStyle) -> str:
-    return format_number(Decimal(str(value)).normalize() if value % 1 else int(value), style.language)
+    return format_number(
+        Decimal(str(value)).normalize() if value % 1 else int(value), style.language
+    )
 
 
 def _axis_formatter(style: HouseStyle) -> FuncFormatter:
     return FuncFormatter(lambda value, _pos: _label(round(value, 2), style))
 
 
-def _clean(axes: Axes, style: HouseStyle, *, value_axis: str = "y", grid: bool = False) -> None:
+def _clean(
+    axes: Axes, style: HouseStyle, *, value_axis: Literal["x", "y"] = "y", grid: bool = False
+) -> None:
     for side in ("top", "right", "left" if value_axis == "y" else "bottom"):
         axes.spines[side].set_visible(False)
     axes.tick_params(length=0)
@@ -150,10 +160,7 @@ def _series_colour(spec: dict[str, Any], index: int, style: HouseStyle) -> str:
     """A series wholly estimated or derived takes the colour of the measured series it
     stands beside, so that the pair reads as one quantity in two states."""
     measured = [i for i, s in enumerate(spec["series"]) if "measured" in s["statuses"]]
-    if index in measured:
-        position = measured.index(index)
-    else:
-        position = 0 if measured else index
+    position = measured.index(index) if index in measured else (0 if measured else index)
     return style.colours[position % len(style.colours)]
 
 
@@ -184,7 +191,13 @@ def _hatch(style: HouseStyle, spacing: float = 3.5) -> None:
         box = patch.get_window_extent()
         x = box.x0 - box.height
         while x < box.x1:
-            line = Line2D([x, x + box.height], [box.y0, box.y1], transform=IdentityTransform(), color=colour, linewidth=0.6)
+            line = Line2D(
+                [x, x + box.height],
+                [box.y0, box.y1],
+                transform=IdentityTransform(),
+                color=colour,
+                linewidth=0.6,
+            )
             axes.add_artist(line)
             line.set_clip_path(patch)  # after add_artist, which would clip to the axes instead
             x += spacing
@@ -193,10 +206,25 @@ def _hatch(style: HouseStyle, spacing: float = 3.5) -> None:
 def _legend(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> None:
     if len(spec["series"]) > 1:
         labels = [series_label(s["name"], s["statuses"]) for s in spec["series"]]
-        figure.legend(handles, labels, loc="lower center", ncols=len(labels), frameon=False, bbox_to_anchor=(0.5, 0.0))
+        figure.legend(
+            handles,
+            labels,
+            loc="lower center",
+            ncols=len(labels),
+            frameon=False,
+            bbox_to_anchor=(0.5, 0.0),
+        )
 
 
-def _bars(axes: Axes, spec: dict[str, Any], style: HouseStyle, categories: list[str], indices: list[int], *, horizontal: bool = False) -> list[Any]:
+def _bars(
+    axes: Axes,
+    spec: dict[str, Any],
+    style: HouseStyle,
+    categories: list[str],
+    indices: list[int],
+    *,
+    horizontal: bool = False,
+) -> list[Any]:
     """Bars for each series side by side (grouped when there are several)."""
     count = len(spec["series"])
     width = 0.8 / count if count > 1 else 0.62
@@ -210,7 +238,13 @@ def _bars(axes: Axes, spec: dict[str, Any], style: HouseStyle, categories: list[
         bars = draw(positions, values, width * 0.92, color=colours)
         _mark_bars(bars, statuses, colours, style)
         labels = [_label(v, style) for v in values]
-        axes.bar_label(bars, labels=labels, padding=2, fontsize=matplotlib.rcParams["font.size"] * 0.95, color=style.ink)
+        axes.bar_label(
+            bars,
+            labels=labels,
+            padding=2,
+            fontsize=matplotlib.rcParams["font.size"] * 0.95,
+            color=style.ink,
+        )
         handles.append(bars)
     ticks = list(range(len(indices)))
     if horizontal:
@@ -246,7 +280,14 @@ def _draw_panels(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> Non
     handles: list[Any] = []
     for index, (axes, category) in enumerate(zip(axes_row, categories, strict=True)):
         handles = _bars(axes, spec, style, [""], [index])
-        axes.set_xticks([p + (i - (len(spec["series"]) - 1) / 2) * 0.4 for p in [0] for i in range(len(spec["series"]))], [s["name"] for s in spec["series"]])
+        axes.set_xticks(
+            [
+                p + (i - (len(spec["series"]) - 1) / 2) * 0.4
+                for p in [0]
+                for i in range(len(spec["series"]))
+            ],
+            [s["name"] for s in spec["series"]],
+        )
         axes.set_title(category, color=style.ink)
         _clean(axes, style)
     _legend(figure, spec, handles)
@@ -262,11 +303,23 @@ def _draw_stacked(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> No
         colour = _series_colour(spec, index, style)
         bars = axes.bar(spec["categories"], values, 0.6, bottom=bottoms, color=colour)
         _mark_bars(bars, series["statuses"], [colour] * len(values), style)
-        axes.bar_label(bars, labels=[_label(v, style) if v else "" for v in values], label_type="center", color="white", fontsize=matplotlib.rcParams["font.size"] * 0.9)
+        axes.bar_label(
+            bars,
+            labels=[_label(v, style) if v else "" for v in values],
+            label_type="center",
+            color="white",
+            fontsize=matplotlib.rcParams["font.size"] * 0.9,
+        )
         bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
         handles.append(bars)
     totals = axes.bar(spec["categories"], [0] * len(bottoms), bottom=bottoms, color="none")
-    axes.bar_label(totals, labels=[_label(t, style) for t in bottoms], padding=3, fontweight="bold", color=style.ink)
+    axes.bar_label(
+        totals,
+        labels=[_label(t, style) for t in bottoms],
+        padding=3,
+        fontweight="bold",
+        color=style.ink,
+    )
     axes.margins(y=0.12)
     _clean(axes, style)
     _legend(figure, spec, handles)
@@ -281,11 +334,34 @@ def _draw_line(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
         values = _values(series)
         colour = _series_colour(spec, index, style)
         estimated = all(st != "measured" for st in series["statuses"])
-        (line,) = axes.plot(positions, values, color=colour, linewidth=2, linestyle="--" if estimated else "-", marker="o", markersize=4)
+        (line,) = axes.plot(
+            positions,
+            values,
+            color=colour,
+            linewidth=2,
+            linestyle="--" if estimated else "-",
+            marker="o",
+            markersize=4,
+        )
         for x, y, status in zip(positions, values, series["statuses"], strict=True):
             if status != "measured":
-                axes.plot([x], [y], marker="o", markersize=6, markerfacecolor="white", markeredgecolor=colour)
-        axes.annotate(_label(values[-1], style), (positions[-1], values[-1]), xytext=(6, 0), textcoords="offset points", va="center", color=colour, fontweight="bold")
+                axes.plot(
+                    [x],
+                    [y],
+                    marker="o",
+                    markersize=6,
+                    markerfacecolor="white",
+                    markeredgecolor=colour,
+                )
+        axes.annotate(
+            _label(values[-1], style),
+            (positions[-1], values[-1]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            color=colour,
+            fontweight="bold",
+        )
         handles.append(line)
     axes.set_xticks(positions, spec["categories"])
     axes.yaxis.set_major_formatter(_axis_formatter(style))
@@ -303,16 +379,33 @@ def _draw_donut(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None
     values = _values(series)
     axes = figure.add_subplot()
     colours = [style.colours[i % len(style.colours)] for i in range(len(values))]
-    wedges, _ = axes.pie(values, colors=colours, startangle=90, counterclock=False, wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 1.5})
+    wedges, _ = axes.pie(
+        values,
+        colors=colours,
+        startangle=90,
+        counterclock=False,
+        wedgeprops={"width": 0.36, "edgecolor": "white", "linewidth": 1.5},
+    )
     _mark_bars(wedges, series["statuses"], colours, style)
     total = sum(values)
-    axes.text(0, 0.06, _label(total, style), ha="center", va="center", fontsize=matplotlib.rcParams["font.size"] * 1.9, fontweight="bold", color=style.ink)
+    axes.text(
+        0,
+        0.06,
+        _label(total, style),
+        ha="center",
+        va="center",
+        fontsize=matplotlib.rcParams["font.size"] * 1.9,
+        fontweight="bold",
+        color=style.ink,
+    )
     if spec["unit"]:
         axes.text(0, -0.16, spec["unit"], ha="center", va="center", color=style.muted)
     labels = [
         f"{category}: {_label(value, style)} ({format_number(Decimal(round(value / total * 100)), style.language)}%)"
         + (" – " + series_label("", [status]).strip(" ()") if status != "measured" else "")
-        for category, value, status in zip(spec["categories"], values, series["statuses"], strict=True)
+        for category, value, status in zip(
+            spec["categories"], values, series["statuses"], strict=True
+        )
     ]
     axes.legend(wedges, labels, loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False)
     axes.set_aspect("equal")

@@ -54,7 +54,9 @@ def alt_text(chart: Chart, language: str) -> str:
         return chart.alt
     parts = [f"{KIND_NAMES[chart.kind]}: {_lower_first(chart.title)}, {_span(chart.categories)}"]
     if len(chart.series) > 1:
-        parts.append("reeksen: " + ", ".join(series_label(s.name, s.statuses) for s in chart.series))
+        parts.append(
+            "reeksen: " + ", ".join(series_label(s.name, s.statuses) for s in chart.series)
+        )
     if chart.kind == "donut":
         series = chart.series[0]
         total = sum(series.values, Decimal(0))
@@ -64,7 +66,9 @@ def alt_text(chart: Chart, language: str) -> str:
         parts.append(f"grootste deel {category} {format_number(share, language)} ({percent}%)")
     else:
         value, category, series_name = max(
-            (v, c, s.name) for s in chart.series for v, c in zip(s.values, chart.categories, strict=True)
+            (v, c, s.name)
+            for s in chart.series
+            for v, c in zip(s.values, chart.categories, strict=True)
         )
         where = f"{category}, {series_name}" if len(chart.series) > 1 else category
         parts.append(f"hoogste {format_quantity(value, chart.unit, language)} ({where})")

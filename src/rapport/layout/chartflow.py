@@ -15,10 +15,20 @@ from .styles import FACES
 class _ThemeFontMap:
     """Maps every font named in a chart's SVG to the report's own registered faces."""
 
-    def find_font(self, name: str, weight: str = "normal", style: str = "normal") -> tuple[str, bool]:
+    def find_font(
+        self, name: str, weight: str = "normal", style: str = "normal"
+    ) -> tuple[str, bool]:
         bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
         italic = style in ("italic", "oblique")
-        face = "bold_italic" if bold and italic else "bold" if bold else "italic" if italic else "regular"
+        face = (
+            "bold_italic"
+            if bold and italic
+            else "bold"
+            if bold
+            else "italic"
+            if italic
+            else "regular"
+        )
         return FACES[face], True
 
 
@@ -26,7 +36,9 @@ def chart_drawing(svg: Path, width: float, alt: str) -> Flowable:
     """The chart as a reportlab Drawing scaled to `width` points."""
     from svglib.svglib import svg2rlg
 
-    drawing: Drawing | None = svg2rlg(str(svg), font_map=_ThemeFontMap(), external_reference_root=str(svg.parent))
+    drawing: Drawing | None = svg2rlg(
+        str(svg), font_map=_ThemeFontMap(), external_reference_root=str(svg.parent)
+    )
     if drawing is None:  # pragma: no cover - our own SVG always parses
         raise ValueError(f"failed to read chart {svg}")
     scale = width / drawing.width

@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .. import __version__
+from ..diagnostics import Location
 from ..labels import labels
 from ..model import Edition
 from ..theme import Theme
@@ -44,6 +45,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.labels = labels(edition.language)
         self.current_chapter = ""
         self.total_pages = 0
+        self.last_location: Location | None = None
         self.moment = moment
         page = theme.page
         super().__init__(
@@ -64,14 +66,37 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
             initialFontName=FACES["regular"],
             displayDocTitle=1,
         )
-        body = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        cover_frame = Frame(22 * mm, 40 * mm, A4[0] - 44 * mm, A4[1] - 80 * mm, id="cover", leftPadding=0, rightPadding=0)
+        body = Frame(
+            self.leftMargin,
+            self.bottomMargin,
+            self.width,
+            self.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        cover_frame = Frame(
+            22 * mm,
+            40 * mm,
+            A4[0] - 44 * mm,
+            A4[1] - 80 * mm,
+            id="cover",
+            leftPadding=0,
+            rightPadding=0,
+        )
         self.addPageTemplates(
             [
                 PageTemplate(COVER, [cover_frame], onPage=self._draw_cover),
                 PageTemplate(BODY, [body], onPageEnd=self._draw_chrome),
             ]
         )
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        if flowables:
+            self.last_location = getattr(flowables[0], "source_location", self.last_location)
+        super().handle_flowable(flowables)
 
     def _makeCanvas(self, filename: Any = None, canvasmaker: Any = Canvas) -> Any:
         canvas = super()._makeCanvas(filename=filename, canvasmaker=canvasmaker)
@@ -98,7 +123,9 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
     def _published_line(self) -> str:
         from ..formatting import format_date
 
-        return self.labels["published"].format(date=format_date(self.edition.published, self.edition.language))
+        return self.labels["published"].format(
+            date=format_date(self.edition.published, self.edition.language)
+        )
 
     def _draw_chrome(self, canvas: Any, doc: Any) -> None:
         """Running header (report title, current chapter) and footer (page X of Y)."""
@@ -118,5 +145,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.line(left, bottom + 10, right, bottom + 10)
         canvas.drawString(left, bottom, self.edition.organisation)
         total = self.total_pages or doc.page
-        canvas.drawRightString(right, bottom, self.labels["page"].format(page=doc.page, total=total))
+        canvas.drawRightString(
+            right, bottom, self.labels["page"].format(page=doc.page, total=total)
+        )
         canvas.restoreState()

@@ -23,16 +23,18 @@ F = TypeVar("F", bound=Flowable)
 
 def with_role(flowable: F, role: str, alt: str = "") -> F:
     """Record what a flowable is, for the structure tree of a tagged PDF."""
-    flowable.semantic_role = role  # type: ignore[attr-defined]
+    flowable.semantic_role = role
     if alt:
-        flowable.alt_text = alt  # type: ignore[attr-defined]
+        flowable.alt_text = alt
     return flowable
 
 
 class Heading(Paragraph):  # type: ignore[misc]
     """A heading that is a link target, an outline entry and a TOC entry."""
 
-    def __init__(self, markup: str, style: Any, *, level: int, key: str, title: str, chapter: str = "") -> None:
+    def __init__(
+        self, markup: str, style: Any, *, level: int, key: str, title: str, chapter: str = ""
+    ) -> None:
         super().__init__(markup, style)
         self.level = level
         self.key = key

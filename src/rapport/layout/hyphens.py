@@ -36,7 +36,9 @@ def install() -> None:
     original: Callable[[str, Any], str] = ttfonts.makeToUnicodeCMap
 
     def to_unicode_cmap(fontname: str, subset: Any) -> str:
-        return original(fontname, [ord(SOFT_HYPHEN) if code == ord(BREAK_MARK) else code for code in subset])
+        return original(
+            fontname, [ord(SOFT_HYPHEN) if code == ord(BREAK_MARK) else code for code in subset]
+        )
 
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
     _installed = True

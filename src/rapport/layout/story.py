@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -69,8 +68,17 @@ class _Context:
         return f"{prefix}-{self.keys[prefix]}"
 
 
-def build_story(doc: ReportDocument, edition: model.Edition, theme: Theme, charts: ChartSet) -> list[Flowable]:
-    ctx = _Context(edition, theme, make_styles(theme, edition.language), project_root(edition), labels(edition.language), charts)
+def build_story(
+    doc: ReportDocument, edition: model.Edition, theme: Theme, charts: ChartSet
+) -> list[Flowable]:
+    ctx = _Context(
+        edition,
+        theme,
+        make_styles(theme, edition.language),
+        project_root(edition),
+        labels(edition.language),
+        charts,
+    )
     story: list[Flowable] = [PageCounter(doc)]
     story += _cover(ctx)
     story += [NextPageTemplate(BODY), PageBreak()]
@@ -88,11 +96,23 @@ def _cover(ctx: _Context) -> list[Flowable]:
     flow.append(Spacer(1, 8 * mm))
     flow.append(with_role(Paragraph(markup.plain(e.title), s.cover_title), "Title"))
     if e.subtitle:
-        flow += [Spacer(1, 6 * mm), with_role(Paragraph(markup.plain(e.subtitle), s.cover_text), "P")]
+        flow += [
+            Spacer(1, 6 * mm),
+            with_role(Paragraph(markup.plain(e.subtitle), s.cover_text), "P"),
+        ]
     if e.logo is not None:
         info = inspect_image(resolve_image(ctx.root, e.logo))
         width = 45 * mm
-        flow += [Spacer(1, 20 * mm), with_role(ImageFlowable(str(info.path), width, width * info.height / info.width, hAlign="LEFT"), "Figure", alt=e.organisation)]
+        flow += [
+            Spacer(1, 20 * mm),
+            with_role(
+                ImageFlowable(
+                    str(info.path), width, width * info.height / info.width, hAlign="LEFT"
+                ),
+                "Figure",
+                alt=e.organisation,
+            ),
+        ]
     icons = [(icon_path(ctx.root, c.icon), c.icon) for c in e.chapters if c.icon]
     if icons:
         flow += [Spacer(1, 22 * mm), _icon_row(icons)]
@@ -121,8 +141,16 @@ def _contents(ctx: _Context) -> list[Flowable]:
         flow.append(with_role(Paragraph(ctx.rich(ctx.edition.introduction), s.lead), "P"))
         flow.append(Spacer(1, 10 * mm))
     flow.append(with_role(Paragraph(markup.plain(ctx.labels["contents"]), s.heading2), "H1"))
-    toc_style = _table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
-    toc = TableOfContents(levelStyles=list(s.toc), dotsMinLevel=0, rightColumnWidth=40, tableStyle=toc_style)
+    toc_style = _table_style(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ]
+    )
+    toc = TableOfContents(
+        levelStyles=list(s.toc), dotsMinLevel=0, rightColumnWidth=40, tableStyle=toc_style
+    )
     flow.append(with_role(toc, "TOC"))
     return flow
 
@@ -131,7 +159,14 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
     s = ctx.styles
     eyebrow = f"{ctx.labels['chapter']} {number}".upper()
     key = ctx.key("hoofdstuk")
-    heading = Heading(markup.plain(chapter.title), s.heading1, level=1, key=key, title=chapter.title, chapter=chapter.title)
+    heading = Heading(
+        markup.plain(chapter.title),
+        s.heading1,
+        level=1,
+        key=key,
+        title=chapter.title,
+        chapter=chapter.title,
+    )
     icon = icon_path(ctx.root, chapter.icon) if chapter.icon else None
     flow: list[Flowable] = [
         with_role(Paragraph(markup.plain(eyebrow), s.eyebrow), "Artifact"),
@@ -148,7 +183,13 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
 
 
 def _section(ctx: _Context, section: model.Section) -> list[Flowable]:
-    heading = Heading(markup.plain(section.title), ctx.styles.heading2, level=2, key=ctx.key("sectie"), title=section.title)
+    heading = Heading(
+        markup.plain(section.title),
+        ctx.styles.heading2,
+        level=2,
+        key=ctx.key("sectie"),
+        title=section.title,
+    )
     ctx.section_title = section.title
     flow: list[Flowable] = [CondPageBreak(45 * mm), heading]
     for block in section.blocks:
@@ -168,7 +209,10 @@ def _block(ctx: _Context, block: model.Block) -> list[Flowable]:
         model.Quote: _quote,
         model.Chart: _chart,
     }
-    return builders[type(block)](ctx, block)
+    flowables = builders[type(block)](ctx, block)
+    for flowable in flowables:
+        flowable.source_location = block.location  # where a layout failure is reported
+    return flowables
 
 
 def _paragraph(ctx: _Context, block: model.Paragraph) -> list[Flowable]:
@@ -211,8 +255,12 @@ def _bullet_list(ctx: _Context, items: tuple[model.BulletItem, ...], depth: int)
 def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
     language = ctx.edition.language
     caption = ctx.labels["figures"]
-    tiles = [Tile(format_quantity(t.value, t.unit, language), markup.plain(t.label)) for t in block.tiles]
-    row = KeyFigureRow(tiles, ctx.styles.tile_number, ctx.styles.tile_label, colour(ctx.theme.colours.tile))
+    tiles = [
+        Tile(format_quantity(t.value, t.unit, language), markup.plain(t.label)) for t in block.tiles
+    ]
+    row = KeyFigureRow(
+        tiles, ctx.styles.tile_number, ctx.styles.tile_label, colour(ctx.theme.colours.tile)
+    )
     if ctx.section_title.casefold() == caption.casefold():
         return [Spacer(1, 4), row, Spacer(1, ctx.styles.body.leading * 0.8)]
     label = with_role(Paragraph(markup.plain(caption.upper()), ctx.styles.eyebrow), "Artifact")
@@ -244,16 +292,26 @@ def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
             ]
         )
     )
-    return [Spacer(1, 2), KeepTogether([with_role(table, "L")]), Spacer(1, ctx.styles.body.leading * 0.7)]
+    return [
+        Spacer(1, 2),
+        KeepTogether([with_role(table, "L")]),
+        Spacer(1, ctx.styles.body.leading * 0.7),
+    ]
 
 
 def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
     head_styles = [aligned(s.table_head, a) for a in block.align]
     cell_styles = [aligned(s.table_cell, a) for a in block.align]
-    header = [with_role(Paragraph(markup.plain(col), st), "TH") for col, st in zip(block.columns, head_styles, strict=True)]
+    header = [
+        with_role(Paragraph(markup.plain(col), st), "TH")
+        for col, st in zip(block.columns, head_styles, strict=True)
+    ]
     body = [
-        [with_role(Paragraph(ctx.rich(cell), st), "TD") for cell, st in zip(row, cell_styles, strict=True)]
+        [
+            with_role(Paragraph(ctx.rich(cell), st), "TD")
+            for cell, st in zip(row, cell_styles, strict=True)
+        ]
         for row in block.rows
     ]
     table = with_role(Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=None), "Table")
@@ -271,7 +329,9 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     if block.caption:
         ctx.table_count += 1
         label = f"<b>{markup.plain(ctx.labels['table'])} {ctx.table_count}</b>"
-        flow.insert(0, with_role(Paragraph(f"{label}: {markup.plain(block.caption)}", s.caption), "Caption"))
+        flow.insert(
+            0, with_role(Paragraph(f"{label}: {markup.plain(block.caption)}", s.caption), "Caption")
+        )
     return [*flow, Spacer(1, s.body.leading * 0.6)]
 
 
@@ -284,7 +344,9 @@ def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
     info = inspect_image(resolve_image(ctx.root, block.path))
     width = ctx.frame_width * block.width
     height = width * info.height / info.width
-    image = with_role(ImageFlowable(str(info.path), width, height, hAlign="CENTER"), "Figure", alt=block.alt)
+    image = with_role(
+        ImageFlowable(str(info.path), width, height, hAlign="CENTER"), "Figure", alt=block.alt
+    )
     return [KeepTogether([image, *_caption(ctx, block.caption)])]
 
 
@@ -301,7 +363,9 @@ def _chart(ctx: _Context, block: model.Chart) -> list[Flowable]:
     art = ctx.charts.art[block.location]
     title = with_role(Paragraph(markup.plain(block.title), ctx.styles.chart_title), "Caption")
     drawing = chart_drawing(art.svg, ctx.frame_width, art.alt)
-    notes = " ".join(markup.plain(text) for text in (block.note, _source(ctx, block.source)) if text)
+    notes = " ".join(
+        markup.plain(text) for text in (block.note, _source(ctx, block.source)) if text
+    )
     return [Spacer(1, 4), KeepTogether([title, drawing, *_caption(ctx, block.caption, notes)])]
 
 
@@ -337,8 +401,9 @@ def _boxed(parts: list[Flowable], fill: colors.Color, rule: colors.Color) -> Flo
 
 def _quote(ctx: _Context, block: model.Quote) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
-    parts: list[Flowable] = [with_role(Paragraph(f"“{ctx.rich(block.text)}”", s.quote), "BlockQuote")]
+    parts: list[Flowable] = [
+        with_role(Paragraph(f"“{ctx.rich(block.text)}”", s.quote), "BlockQuote")
+    ]
     if block.source:
         parts.append(with_role(Paragraph(f"— {markup.plain(block.source)}", s.small), "P"))
     return [_boxed(parts, colors.white, colour(c.primary)), Spacer(1, s.body.leading * 0.6)]
-

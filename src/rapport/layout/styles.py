@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -28,15 +29,26 @@ def register_fonts(theme: Theme) -> None:
     for face, name in FACES.items():
         pdfmetrics.registerFont(TTFont(name, str(theme.font_path(face))))
     pdfmetrics.registerFontFamily(
-        BODY_FONT, normal=BODY_FONT, bold=FACES["bold"], italic=FACES["italic"], boldItalic=FACES["bold_italic"]
+        BODY_FONT,
+        normal=BODY_FONT,
+        bold=FACES["bold"],
+        italic=FACES["italic"],
+        boldItalic=FACES["bold_italic"],
     )
     pdfmetrics.registerFontFamily(FACES["display"], normal=FACES["display"], bold=FACES["display"])
+    # reportlab's graphics (the charts) start every drawing in this font; left at
+    # its default it would put an unembedded Helvetica into the PDF.
+    rl_config.defaultGraphicsFontName = BODY_FONT
 
 
 def aligned(style: ParagraphStyle, alignment: str) -> ParagraphStyle:
     """A copy of `style` with left, center or right alignment."""
     code = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}[alignment]
-    return style if style.alignment == code else ParagraphStyle(f"{style.name}_{alignment}", style, alignment=code)
+    return (
+        style
+        if style.alignment == code
+        else ParagraphStyle(f"{style.name}_{alignment}", style, alignment=code)
+    )
 
 
 def colour(value: str) -> colors.Color:
@@ -95,29 +107,158 @@ def make_styles(theme: Theme, language: str) -> Styles:
     )
     return Styles(
         body=body,
-        lead=ParagraphStyle("lead", body, fontSize=s.body * 1.2, leading=s.leading * 1.2, textColor=colour(c.text), alignment=TA_LEFT, hyphenationLang=None),
-        small=ParagraphStyle("small", ragged, fontSize=s.small, leading=s.small * 1.35, textColor=colour(c.muted)),
-        caption=ParagraphStyle("caption", ragged, fontName=FACES["italic"], fontSize=s.small, leading=s.small * 1.35, textColor=colour(c.muted), spaceBefore=3, spaceAfter=s.leading * 0.6),
-        heading1=ParagraphStyle("heading1", heading, fontName=FACES["display"], fontSize=s.heading1, leading=s.heading1 * 1.12, textColor=colour(c.primary_dark)),
-        heading2=ParagraphStyle("heading2", heading, fontSize=s.heading2, leading=s.heading2 * 1.25, spaceBefore=s.leading * 0.9, spaceAfter=s.leading * 0.3, textColor=colour(c.primary)),
-        heading3=ParagraphStyle("heading3", heading, fontSize=s.heading3, leading=s.heading3 * 1.3, spaceBefore=s.leading * 0.4, spaceAfter=3),
-        eyebrow=ParagraphStyle("eyebrow", heading, fontSize=s.small, leading=s.small * 1.4, textColor=colour(c.primary), spaceAfter=4),
-        subtitle=ParagraphStyle("subtitle", ragged, fontSize=s.heading3, leading=s.heading3 * 1.35, textColor=colour(c.muted), spaceBefore=4, spaceAfter=s.leading * 0.8),
-        bullet=ParagraphStyle("bullet", body, spaceAfter=2),
-        tile_number=ParagraphStyle("tile_number", ragged, fontName=FACES["display"], fontSize=s.figure, leading=s.figure * 1.1, textColor=colour(c.primary)),
-        tile_label=ParagraphStyle("tile_label", ragged, fontSize=s.body * 0.9, leading=s.body * 1.2, textColor=colour(c.text)),
-        rank_title=ParagraphStyle("rank_title", ragged, spaceAfter=0),
-        ranking_title=ParagraphStyle("ranking_title", ragged, fontName=FACES["bold"], textColor=colour(c.primary)),
-        boxed=ParagraphStyle("boxed", body, spaceAfter=0),
-        chart_title=ParagraphStyle("chart_title", heading, fontSize=s.body, leading=s.body * 1.3, textColor=colour(c.text), spaceBefore=4, spaceAfter=2),
-        quote=ParagraphStyle("quote", body, fontName=FACES["italic"], fontSize=s.body * 1.15, leading=s.leading * 1.15, textColor=colour(c.primary_dark), alignment=TA_LEFT, hyphenationLang=None, spaceAfter=2),
-        table_cell=ParagraphStyle("table_cell", ragged, fontSize=s.body * 0.92, leading=s.leading * 0.9),
-        table_head=ParagraphStyle("table_head", ragged, fontName=FACES["bold"], fontSize=s.body * 0.92, leading=s.leading * 0.9, textColor=colour(c.primary_dark)),
-        toc=(
-            ParagraphStyle("toc1", ragged, fontName=FACES["bold"], fontSize=s.body * 1.1, leading=s.leading * 1.15, spaceBefore=8, textColor=colour(c.primary_dark)),
-            ParagraphStyle("toc2", ragged, leftIndent=18, fontSize=s.body, leading=s.leading * 1.05, textColor=colour(c.text)),
+        lead=ParagraphStyle(
+            "lead",
+            body,
+            fontSize=s.body * 1.2,
+            leading=s.leading * 1.2,
+            textColor=colour(c.text),
+            alignment=TA_LEFT,
+            hyphenationLang=None,
         ),
-        cover_title=ParagraphStyle("cover_title", ragged, fontName=FACES["display"], fontSize=34, leading=39, textColor=colour(c.cover_text)),
-        cover_year=ParagraphStyle("cover_year", ragged, fontName=FACES["display"], fontSize=96, leading=100, textColor=colour(c.cover_text)),
-        cover_text=ParagraphStyle("cover_text", ragged, fontSize=13, leading=18, textColor=colour(c.cover_text)),
+        small=ParagraphStyle(
+            "small", ragged, fontSize=s.small, leading=s.small * 1.35, textColor=colour(c.muted)
+        ),
+        caption=ParagraphStyle(
+            "caption",
+            ragged,
+            fontName=FACES["italic"],
+            fontSize=s.small,
+            leading=s.small * 1.35,
+            textColor=colour(c.muted),
+            spaceBefore=3,
+            spaceAfter=s.leading * 0.6,
+        ),
+        heading1=ParagraphStyle(
+            "heading1",
+            heading,
+            fontName=FACES["display"],
+            fontSize=s.heading1,
+            leading=s.heading1 * 1.12,
+            textColor=colour(c.primary_dark),
+        ),
+        heading2=ParagraphStyle(
+            "heading2",
+            heading,
+            fontSize=s.heading2,
+            leading=s.heading2 * 1.25,
+            spaceBefore=s.leading * 0.9,
+            spaceAfter=s.leading * 0.3,
+            textColor=colour(c.primary),
+        ),
+        heading3=ParagraphStyle(
+            "heading3",
+            heading,
+            fontSize=s.heading3,
+            leading=s.heading3 * 1.3,
+            spaceBefore=s.leading * 0.4,
+            spaceAfter=3,
+        ),
+        eyebrow=ParagraphStyle(
+            "eyebrow",
+            heading,
+            fontSize=s.small,
+            leading=s.small * 1.4,
+            textColor=colour(c.primary),
+            spaceAfter=4,
+        ),
+        subtitle=ParagraphStyle(
+            "subtitle",
+            ragged,
+            fontSize=s.heading3,
+            leading=s.heading3 * 1.35,
+            textColor=colour(c.muted),
+            spaceBefore=4,
+            spaceAfter=s.leading * 0.8,
+        ),
+        bullet=ParagraphStyle("bullet", body, spaceAfter=2),
+        tile_number=ParagraphStyle(
+            "tile_number",
+            ragged,
+            fontName=FACES["display"],
+            fontSize=s.figure,
+            leading=s.figure * 1.1,
+            textColor=colour(c.primary),
+        ),
+        tile_label=ParagraphStyle(
+            "tile_label",
+            ragged,
+            fontSize=s.body * 0.9,
+            leading=s.body * 1.2,
+            textColor=colour(c.text),
+        ),
+        rank_title=ParagraphStyle("rank_title", ragged, spaceAfter=0),
+        ranking_title=ParagraphStyle(
+            "ranking_title", ragged, fontName=FACES["bold"], textColor=colour(c.primary)
+        ),
+        boxed=ParagraphStyle("boxed", body, spaceAfter=0),
+        chart_title=ParagraphStyle(
+            "chart_title",
+            heading,
+            fontSize=s.body,
+            leading=s.body * 1.3,
+            textColor=colour(c.text),
+            spaceBefore=4,
+            spaceAfter=2,
+        ),
+        quote=ParagraphStyle(
+            "quote",
+            body,
+            fontName=FACES["italic"],
+            fontSize=s.body * 1.15,
+            leading=s.leading * 1.15,
+            textColor=colour(c.primary_dark),
+            alignment=TA_LEFT,
+            hyphenationLang=None,
+            spaceAfter=2,
+        ),
+        table_cell=ParagraphStyle(
+            "table_cell", ragged, fontSize=s.body * 0.92, leading=s.leading * 0.9
+        ),
+        table_head=ParagraphStyle(
+            "table_head",
+            ragged,
+            fontName=FACES["bold"],
+            fontSize=s.body * 0.92,
+            leading=s.leading * 0.9,
+            textColor=colour(c.primary_dark),
+        ),
+        toc=(
+            ParagraphStyle(
+                "toc1",
+                ragged,
+                fontName=FACES["bold"],
+                fontSize=s.body * 1.1,
+                leading=s.leading * 1.15,
+                spaceBefore=8,
+                textColor=colour(c.primary_dark),
+            ),
+            ParagraphStyle(
+                "toc2",
+                ragged,
+                leftIndent=18,
+                fontSize=s.body,
+                leading=s.leading * 1.05,
+                textColor=colour(c.text),
+            ),
+        ),
+        cover_title=ParagraphStyle(
+            "cover_title",
+            ragged,
+            fontName=FACES["display"],
+            fontSize=34,
+            leading=39,
+            textColor=colour(c.cover_text),
+        ),
+        cover_year=ParagraphStyle(
+            "cover_year",
+            ragged,
+            fontName=FACES["display"],
+            fontSize=96,
+            leading=100,
+            textColor=colour(c.cover_text),
+        ),
+        cover_text=ParagraphStyle(
+            "cover_text", ragged, fontSize=13, leading=18, textColor=colour(c.cover_text)
+        ),
     )
