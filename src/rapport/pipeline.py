@@ -16,12 +16,10 @@ from .check import check_edition, project_root
 from .diagnostics import ContentError, Diagnostic, Problems, UsageError
 from .load import load_edition
 from .model import Edition
+from .paths import OUTPUT_DIR, THEME_FILE
 from .theme import Theme, load_theme
 
 log = logging.getLogger("rapport")
-
-THEME_FILE = Path("theme") / "theme.yaml"
-OUTPUT_DIR = "build"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from .charts import ChartSet
 from .diagnostics import ContentError, Diagnostic, FileSystemError, Location
+from .layout import hyphens
 from .layout.document import ReportDocument
 from .layout.story import build_story
 from .layout.styles import register_fonts
@@ -57,6 +58,7 @@ def write_pdf(
         except LayoutError as exc:
             raise _layout_problem(doc, exc) from None
         _publish(temporary, target)
+        hyphens.save_all()
     except OSError as exc:
         raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
     finally:

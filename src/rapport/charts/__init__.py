@@ -21,12 +21,13 @@ from .. import __version__
 from ..check import iter_nodes
 from ..diagnostics import Location
 from ..model import Chart, Edition
+from ..paths import CACHE_DIR
 from ..theme import Theme
 from .spec import alt_text, chart_spec
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path(".cache") / "charts"
+CHART_DIR = CACHE_DIR / "charts"
 STYLE_VERSION = "1"  # raise when the drawing code changes what charts look like
 
 
@@ -54,7 +55,7 @@ def charts_of(edition: Edition) -> list[Chart]:
 def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: float) -> ChartSet:
     """Draw every chart that is not in the cache; return where each one's SVG is."""
     charts = ChartSet()
-    folder = cache_root / CACHE_DIR
+    folder = cache_root / CHART_DIR
     environment = _environment(theme, width_pt)
     for chart in charts_of(edition):
         spec = chart_spec(chart, edition.language)

@@ -20,7 +20,8 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as PlotPath
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import IdentityTransform
 
@@ -189,18 +190,21 @@ def _hatch(style: HouseStyle, spacing: float = 3.5) -> None:
     """
     for axes, patch, colour in style.marked:
         box = patch.get_window_extent()
+        vertices: list[tuple[float, float]] = []
         x = box.x0 - box.height
         while x < box.x1:
-            line = Line2D(
-                [x, x + box.height],
-                [box.y0, box.y1],
-                transform=IdentityTransform(),
-                color=colour,
-                linewidth=0.6,
-            )
-            axes.add_artist(line)
-            line.set_clip_path(patch)  # after add_artist, which would clip to the axes instead
+            vertices += [(x, box.y0), (x + box.height, box.y1)]
             x += spacing
+        codes = [PlotPath.MOVETO, PlotPath.LINETO] * (len(vertices) // 2)
+        lines = PathPatch(
+            PlotPath(vertices, codes),
+            transform=IdentityTransform(),
+            fill=False,
+            edgecolor=colour,
+            linewidth=0.6,
+        )
+        axes.add_artist(lines)
+        lines.set_clip_path(patch)  # after add_artist, which would clip to the axes instead
 
 
 def _legend(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> None:

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import reportlab
+from reportlab import rl_config
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
 
 from .flowables import with_role
 from .styles import FACES
+
+log = logging.getLogger(__name__)
 
 
 class _ThemeFontMap:
@@ -32,15 +42,86 @@ class _ThemeFontMap:
         return FACES[face], True
 
 
-def chart_drawing(svg: Path, width: float, alt: str) -> Flowable:
-    """The chart as a reportlab Drawing scaled to `width` points."""
+@contextmanager
+def _trusted_shapes() -> Iterator[None]:
+    """Skip reportlab's per-attribute checks while building shapes from our own SVG:
+    they cost more than the conversion itself."""
+    previous = rl_config.shapeChecking
+    rl_config.shapeChecking = 0
+    try:
+        yield
+    finally:
+        rl_config.shapeChecking = previous
+
+
+# The only classes a stored drawing may contain: a pickle naming anything else is refused.
+_SHAPES = (
+    "Drawing",
+    "Group",
+    "Path",
+    "String",
+    "Rect",
+    "Line",
+    "PolyLine",
+    "Polygon",
+    "Circle",
+    "Ellipse",
+)
+_VALIDATORS = (
+    "NoneOr", "OneOf", "SequenceOf", "_isAnything", "_isBoolean", "_isListOfShapes", "_isNumber",
+    "_isNumberOrNone", "_isString", "_isTransform", "_isValidChildOrNone",
+)  # fmt: skip
+_DRAWING_CLASSES = (
+    {("reportlab.graphics.shapes", name) for name in _SHAPES}
+    | {("reportlab.lib.validators", name) for name in _VALIDATORS}
+    | {
+        ("reportlab.lib.colors", "Color"),
+        ("reportlab.lib.attrmap", "AttrMap"),
+        ("reportlab.lib.attrmap", "AttrMapValue"),
+        ("svglib.svglib", "ClippingPath"),
+        ("svglib.svglib", "NoStrokePath"),
+    }
+)
+
+
+class _DrawingUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _DRAWING_CLASSES:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a chart drawing")
+        return super().find_class(module, name)
+
+
+def _cached_drawing(svg: Path) -> Drawing:
+    """The SVG converted to a reportlab Drawing, kept beside it for the next build.
+
+    The conversion costs more than the rest of a chart's layout; the stored
+    drawing loads in a millisecond and may contain only drawing classes.
+    """
+    stored = svg.with_suffix(f".rl{reportlab.Version}-svglib{version('svglib')}.pickle")
+    if stored.is_file():
+        try:
+            with stored.open("rb") as stream:
+                drawing: Drawing = _DrawingUnpickler(stream).load()
+            return drawing
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            log.warning("ignoring a damaged chart cache file %s", stored)
     from svglib.svglib import svg2rlg
 
-    drawing: Drawing | None = svg2rlg(
-        str(svg), font_map=_ThemeFontMap(), external_reference_root=str(svg.parent)
-    )
-    if drawing is None:  # pragma: no cover - our own SVG always parses
+    with _trusted_shapes():
+        converted = svg2rlg(
+            str(svg), font_map=_ThemeFontMap(), external_reference_root=str(svg.parent)
+        )
+    if converted is None:  # pragma: no cover - our own SVG always parses
         raise ValueError(f"failed to read chart {svg}")
+    temporary = stored.with_name(stored.name + ".part")
+    temporary.write_bytes(pickle.dumps(converted, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(temporary, stored)
+    return converted
+
+
+def chart_drawing(svg: Path, width: float, alt: str) -> Flowable:
+    """The chart as a reportlab Drawing scaled to `width` points."""
+    drawing = _cached_drawing(svg)
     scale = width / drawing.width
     drawing.scale(scale, scale)
     drawing.width, drawing.height = width, drawing.height * scale

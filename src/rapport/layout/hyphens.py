@@ -12,9 +12,11 @@ the loader turns it into an ordinary hyphen.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pyphen
@@ -44,14 +46,77 @@ def install() -> None:
     _installed = True
 
 
-@lru_cache(maxsize=4)
-def hyphenator(language: str) -> Callable[[str], Iterator[tuple[str, str]]]:
-    """Break points for reportlab (longest head first), at least three letters on each side."""
-    install()
-    dictionary = pyphen.Pyphen(lang=language.replace("-", "_"), left=3, right=3)
+class Hyphenator:
+    """Break points for reportlab (longest head first), at least three letters on each side.
 
-    def pairs(word: str) -> Iterator[tuple[str, str]]:
-        for head, tail in dictionary.iterate(word):
+    Loading the hyphenation dictionary costs more than laying out a page, so the
+    break points of every word met are kept in a small JSON file: a rebuild
+    whose words are all known never loads the dictionary.
+    """
+
+    def __init__(self, language: str, store: Path | None) -> None:
+        self.language = language
+        self.store = store
+        self.known: dict[str, list[list[str]]] = _read_store(store)
+        self.added = False
+        self._dictionary: pyphen.Pyphen | None = None
+
+    def __call__(self, word: str) -> Iterator[tuple[str, str]]:
+        pairs = self.known.get(word)
+        if pairs is None:
+            pairs = [[head, tail] for head, tail in self._pyphen().iterate(word)]
+            self.known[word] = pairs
+            self.added = True
+        for head, tail in pairs:
             yield head + BREAK_MARK, tail
 
-    return pairs
+    def _pyphen(self) -> pyphen.Pyphen:
+        if self._dictionary is None:
+            self._dictionary = pyphen.Pyphen(lang=self.language.replace("-", "_"), left=3, right=3)
+        return self._dictionary
+
+    def save(self) -> None:
+        if not (self.added and self.store):
+            return
+        self.store.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.store.with_suffix(".part")
+        temporary.write_text(
+            json.dumps(self.known, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        )
+        os.replace(temporary, self.store)
+        self.added = False
+
+
+def _read_store(store: Path | None) -> dict[str, list[list[str]]]:
+    if store is None or not store.is_file():
+        return {}
+    try:
+        data = json.loads(store.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # a damaged cache is rebuilt, never trusted
+    valid = isinstance(data, dict) and all(
+        isinstance(pairs, list)
+        and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+            for p in pairs
+        )
+        for pairs in data.values()
+    )
+    return data if valid else {}
+
+
+_hyphenators: dict[tuple[str, Path | None], Hyphenator] = {}
+
+
+def hyphenator(language: str, store: Path | None = None) -> Hyphenator:
+    """The hyphenator of a language, shared by every build in this process."""
+    install()
+    key = (language, store)
+    if key not in _hyphenators:
+        _hyphenators[key] = Hyphenator(language, store)
+    return _hyphenators[key]
+
+
+def save_all() -> None:
+    for each in _hyphenators.values():
+        each.save()

@@ -31,6 +31,7 @@ from ..charts import ChartSet
 from ..check import project_root
 from ..formatting import format_quantity
 from ..labels import labels
+from ..paths import CACHE_DIR
 from ..theme import Theme
 from . import markup
 from .chartflow import chart_drawing
@@ -71,10 +72,11 @@ class _Context:
 def build_story(
     doc: ReportDocument, edition: model.Edition, theme: Theme, charts: ChartSet
 ) -> list[Flowable]:
+    store = project_root(edition) / CACHE_DIR / f"hyphenation-{edition.language}.json"
     ctx = _Context(
         edition,
         theme,
-        make_styles(theme, edition.language),
+        make_styles(theme, edition.language, store),
         project_root(edition),
         labels(edition.language),
         charts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -82,9 +83,9 @@ class Styles:
     cover_text: ParagraphStyle
 
 
-def make_styles(theme: Theme, language: str) -> Styles:
+def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = None) -> Styles:
     s, c = theme.sizes, theme.colours
-    hyphenate = hyphenator(language) if theme.text.hyphenate else None
+    hyphenate = hyphenator(language, hyphenation_store) if theme.text.hyphenate else None
     body = ParagraphStyle(
         "body",
         fontName=BODY_FONT,

@@ -1,0 +1,7 @@
+"""Where a project keeps what the build makes, relative to the project folder."""
+
+from pathlib import Path
+
+CACHE_DIR = Path(".cache")  # charts and hyphenation, safe to delete at any time
+OUTPUT_DIR = Path("build")
+THEME_FILE = Path("theme") / "theme.yaml"
