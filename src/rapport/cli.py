@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
     )
+    watch = commands.add_parser(
+        "watch",
+        parents=[common],
+        help="rebuild the PDF whenever a content, image or theme file is saved",
+    )
+    watch.add_argument(
+        "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
+    )
+    watch.add_argument("-o", "--output", type=Path, help="PDF to write")
     commands.add_parser("schema", help="print the JSON Schema of content files")
     return parser
 
@@ -73,7 +82,7 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         print(diagnostic.render(), file=sys.stderr)
 
@@ -95,14 +104,22 @@ def _run(args: argparse.Namespace) -> int:
     edition_dir = _edition_dir(args.edition)
     if args.command == "check":
         checked = load_and_check(edition_dir)
-        _print_diagnostics(checked.warnings)
+        print_diagnostics(checked.warnings)
         chapters = len(checked.edition.chapters)
         print(
             f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)"
         )
         return ExitCode.OK
+    if args.command == "watch":
+        from .watch import watch
+
+        try:
+            watch(edition_dir, args.output)
+        except KeyboardInterrupt:
+            print("rapport: stopped watching", file=sys.stderr)
+        return ExitCode.OK
     report = build(edition_dir, args.output)
-    _print_diagnostics(report.warnings)
+    print_diagnostics(report.warnings)
     logging.getLogger("rapport").info(
         "%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds
     )
@@ -116,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except ContentError as exc:
-        _print_diagnostics(exc.diagnostics)
+        print_diagnostics(exc.diagnostics)
         errors = sum(d.severity.value == "error" for d in exc.diagnostics)
         print(
             f"rapport: failed to build: {errors} problem(s) in the content; nothing was written",

@@ -25,10 +25,21 @@ FACES = {
 }
 
 
+_registered: dict[str, tuple[Path, float]] = {}
+
+
 def register_fonts(theme: Theme) -> None:
-    """Register the theme's TrueType faces (embedded and subset by reportlab)."""
+    """Register the theme's TrueType faces (embedded and subset by reportlab).
+
+    Reading a font file is a good part of a build's time, so a face already
+    registered from the same unchanged file is kept (rebuilds in `watch`).
+    """
     for face, name in FACES.items():
-        pdfmetrics.registerFont(TTFont(name, str(theme.font_path(face))))
+        path = theme.font_path(face)
+        stamp = (path, path.stat().st_mtime)
+        if _registered.get(name) != stamp:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+            _registered[name] = stamp
     pdfmetrics.registerFontFamily(
         BODY_FONT,
         normal=BODY_FONT,
