@@ -241,7 +241,8 @@ def _bars(
         draw = axes.barh if horizontal else axes.bar
         bars = draw(positions, values, width * 0.92, color=colours)
         _mark_bars(bars, statuses, colours, style)
-        labels = [_label(v, style) for v in values]
+        suffix = "%" if spec["unit"] == "%" else ""  # other units are named in the title
+        labels = [_label(v, style) + suffix for v in values]
         axes.bar_label(
             bars,
             labels=labels,
