@@ -136,7 +136,7 @@ def test_content_error_exits_1_with_file_and_line_and_no_traceback(tmp_path):
         "content/2023/01-test.yaml:5:9: error: unknown block kind 'paragraf'\n"
         "  hint: did you mean 'paragraph'?\n"
     ) in result.stderr
-    assert "rapport: failed to build: 1 problem(s) in the content" in result.stderr
+    assert "rapport: found 1 problem in the content" in result.stderr
     assert "Traceback" not in result.stderr
 
 

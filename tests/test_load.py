@@ -601,7 +601,7 @@ def test_problems_of_several_files_are_reported_in_one_run(project, capsys):
     assert code == 1
     assert f"{CHAPTER}:5:9: error: unknown block kind 'paragraf'" in err
     assert "content/2023/02-tweede.yaml:6:20: error: key-figure value '15.000' is ambiguous" in err
-    assert "rapport: failed to build: 2 problem(s) in the content; nothing was written" in err
+    assert "rapport: found 2 problems in the content" in err
 
 
 def test_problems_of_a_chapter_and_the_edition_file_are_reported_together(project):

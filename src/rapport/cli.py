@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .diagnostics import ContentError, Diagnostic, ExitCode, RapportError, display_path
+from .diagnostics import ContentError, Diagnostic, ExitCode, RapportError, display_path, plural
 
 ISSUES_URL = "the rapport maintainers (README.md, 'Reporting a bug')"
 
@@ -135,10 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as exc:
         print_diagnostics(exc.diagnostics)
         errors = sum(d.severity.value == "error" for d in exc.diagnostics)
-        print(
-            f"rapport: failed to build: {errors} problem(s) in the content; nothing was written",
-            file=sys.stderr,
-        )
+        found = plural(errors, "problem")
+        if args.command == "check":
+            print(f"rapport: found {found} in the content", file=sys.stderr)
+        else:
+            print(
+                f"rapport: failed to {args.command}: {found} in the content; nothing was written",
+                file=sys.stderr,
+            )
         return exc.exit_code
     except RapportError as exc:
         print(f"rapport: error: {exc}", file=sys.stderr)

@@ -124,6 +124,11 @@ class FileSystemError(RapportError):
     exit_code = ExitCode.FILESYSTEM
 
 
+def plural(count: int, word: str, words: str = "") -> str:
+    """'1 tile', '2 tiles'; `words` for irregular plurals."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest known word, or nothing when none is close."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from .model import Span
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
-_LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*)\)")
+_LINK = re.compile(
+    r"\[([^\[\]]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
+)  # one level of (…) in the address
 
 
 class InlineSyntaxError(ValueError):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from . import schema
-from .diagnostics import Location, Problems, did_you_mean
+from .diagnostics import Location, Problems, did_you_mean, plural
 from .inline import InlineSyntaxError, parse_inline
 from .model import (
     Alignment,
@@ -190,10 +190,6 @@ class _Reader:
     ) -> T | None:
         node = fields.get(key)
         return None if node is None else read(node, what)
-
-
-def plural(count: int, word: str, words: str = "") -> str:
-    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def _describe(node: Node) -> str:

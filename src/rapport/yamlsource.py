@@ -161,9 +161,8 @@ def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         cause = exc.problem or exc.context or "malformed YAML"
-        problems.error(
-            _mark_location(path, mark), f"failed to read YAML ({cause})", _yaml_hint(cause)
-        )
+        hint = _special_start_hint(text, exc.context_mark, mark) or _yaml_hint(cause)
+        problems.error(_mark_location(path, mark), f"failed to read YAML ({cause})", hint)
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(path), f"failed to read YAML ({exc})")
@@ -200,6 +199,20 @@ def _mark_location(path: Path, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
+_SPECIAL_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s:#][^:#]*:\s+)?([\[\]{}*&!|>%@`])")
+
+
+def _special_start_hint(text: str, *marks: Any) -> str:
+    """A value starting with a character YAML reserves ('[', '*', '&', …) must be quoted."""
+    lines = text.split("\n")
+    for mark in marks:
+        if mark is not None and mark.line < len(lines):
+            match = _SPECIAL_START.match(lines[mark.line])
+            if match and match.group(1) not in "|>":
+                return f"a text that starts with '{match.group(1)}' must be put between quotes"
+    return ""
+
+
 def _yaml_hint(cause: str) -> str:
     if "'\\t'" in cause:
         return "indent with spaces, not tabs"
@@ -207,6 +220,8 @@ def _yaml_hint(cause: str) -> str:
         return "a text containing ': ' must be put between quotes, or written as a '>-' block"
     if "expected <block end>" in cause or "did not find expected" in cause:
         return "check the indentation: items of one list or mapping start in the same column"
+    if "expected alphabetic or numeric character" in cause:
+        return "a text that starts with '*' or '&' must be put between quotes"
     if "found undefined alias" in cause or "found character '@'" in cause or "'`'" in cause:
         return "put the text between quotes"
     return ""

@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
 from .. import __version__
+from ..atomic import write_atomically
 from ..check import iter_nodes
 from ..diagnostics import Location
 from ..model import Chart, Edition
@@ -70,7 +69,7 @@ def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: f
         started = time.perf_counter()
         from .draw import render_svg  # matplotlib is imported only on a cache miss
 
-        _write_atomically(path, render_svg(spec, theme, width_pt))
+        write_atomically(path, render_svg(spec, theme, width_pt).encode())
         seconds = time.perf_counter() - started
         log.debug("drew chart '%s' in %.3f s", chart.title, seconds)
         charts.art[chart.location] = ChartArt(path, alt, seconds, cached=False)
@@ -100,15 +99,3 @@ def _file_digest(path: Path) -> str:
     if stamp not in _digests:
         _digests[stamp] = hashlib.sha256(path.read_bytes()).hexdigest()
     return _digests[stamp]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

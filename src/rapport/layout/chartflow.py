@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from reportlab import rl_config
 from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
 
+from ..atomic import write_atomically
 from .flowables import with_role
 from .styles import FACES
 
@@ -113,9 +113,7 @@ def _cached_drawing(svg: Path) -> Drawing:
         )
     if converted is None:  # pragma: no cover - our own SVG always parses
         raise ValueError(f"failed to read chart {svg}")
-    temporary = stored.with_name(stored.name + ".part")
-    temporary.write_bytes(pickle.dumps(converted, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(temporary, stored)
+    write_atomically(stored, pickle.dumps(converted, protocol=pickle.HIGHEST_PROTOCOL))
     return converted
 
 

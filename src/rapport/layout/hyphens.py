@@ -13,7 +13,6 @@ the loader turns it into an ordinary hyphen.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +21,8 @@ from typing import Any
 import pyphen
 from reportlab.pdfbase import ttfonts
 from reportlab.platypus import paragraph
+
+from ..atomic import write_atomically
 
 BREAK_MARK = "\u2010"
 SOFT_HYPHEN = "\u00ad"
@@ -78,12 +79,9 @@ class Hyphenator:
     def save(self) -> None:
         if not (self.added and self.store):
             return
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.store.with_suffix(".part")
-        temporary.write_text(
-            json.dumps(self.known, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+        write_atomically(
+            self.store, json.dumps(self.known, ensure_ascii=False, sort_keys=True).encode()
         )
-        os.replace(temporary, self.store)
         self.added = False
 
 

@@ -355,9 +355,10 @@ def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
 def _caption(ctx: _Context, caption: model.RichText | None, extra: str = "") -> list[Flowable]:
     ctx.figure_count += 1
     label = f"<b>{markup.plain(ctx.labels['figure'])} {ctx.figure_count}</b>"
-    text = f"{label}: {ctx.rich(caption)}" if caption is not None else label
+    parts = [ctx.rich(caption)] if caption is not None else []
     if extra:
-        text += f" {extra}"
+        parts.append(extra)
+    text = f"{label}: {' '.join(parts)}" if parts else label
     return [with_role(Paragraph(text, ctx.styles.caption), "Caption")]
 
 
