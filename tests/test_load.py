@@ -613,3 +613,10 @@ def test_problems_of_a_chapter_and_the_edition_file_are_reported_together(projec
         "content/2023/edition.yaml:2:7: error: year 'twintig' must be a whole number from 1900 "
         "to 2999",
     ]
+
+
+def test_an_unknown_language_is_a_content_error(project, capsys):
+    edition = "title: T\nyear: 2023\norganisation: O\npublished: 2024-03-20\nlanguage: Nederlands\n"
+    code, err = check(project(edition=edition), capsys)
+    assert code == 1
+    assert "content/2023/edition.yaml:1:1: error: language 'Nederlands' is unknown" in err

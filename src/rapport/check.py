@@ -45,11 +45,27 @@ def check_edition(edition: Edition, theme: Theme, problems: Problems) -> None:
             _check_ranking(node, problems)
     if edition.logo is not None:
         _check_image(root, edition.logo, edition.location, problems)
+    _check_language(edition, problems)
     if edition.directory.name.isdigit() and int(edition.directory.name) != edition.year:
         problems.warning(
             edition.location,
             f"the edition's year {edition.year} differs from its folder name '{edition.directory.name}'",
             "name the folder after the year, e.g. content/2024",
+        )
+
+
+def _check_language(edition: Edition, problems: Problems) -> None:
+    from babel import UnknownLocaleError
+
+    from .formatting import babel_locale
+
+    try:
+        babel_locale(edition.language)
+    except (UnknownLocaleError, ValueError):
+        problems.error(
+            edition.location,
+            f"language '{edition.language}' is unknown",
+            "write a language tag such as nl-BE, nl-NL or en-GB",
         )
 
 

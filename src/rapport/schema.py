@@ -93,7 +93,7 @@ _BLOCKS: dict[str, dict[str, Any]] = {
                     "minItems": 1,
                     "items": _object(
                         {
-                            "rank": {"type": "integer", "minimum": 1},
+                            "rank": {"type": "integer", "minimum": 1, "maximum": 999},
                             "title": _TEXT,
                             "creator": _TEXT,
                             "note": _RICH,
@@ -133,7 +133,7 @@ _BLOCKS: dict[str, dict[str, Any]] = {
                     "description": "What the image shows, for readers who cannot see it.",
                 },
                 "caption": _RICH,
-                "width": {"type": "string", "pattern": r"^\d{1,3}%$"},
+                "width": {"type": "string", "pattern": r"^(100|[1-9]\d)%$"},
             },
             ["file", "alt"],
         ),

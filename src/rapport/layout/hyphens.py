@@ -106,6 +106,10 @@ def _read_store(store: Path | None) -> dict[str, list[list[str]]]:
 _hyphenators: dict[tuple[str, Path | None], Hyphenator] = {}
 
 
+def has_dictionary(language: str) -> bool:
+    return pyphen.language_fallback(language.replace("-", "_")) is not None
+
+
 def hyphenator(language: str, store: Path | None = None) -> Hyphenator:
     """The hyphenator of a language, shared by every build in this process."""
     install()

@@ -13,7 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..theme import Theme
-from .hyphens import hyphenator
+from .hyphens import has_dictionary, hyphenator
 
 BODY_FONT = "RapportRegular"
 FACES = {
@@ -96,7 +96,11 @@ class Styles:
 
 def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = None) -> Styles:
     s, c = theme.sizes, theme.colours
-    hyphenate = hyphenator(language, hyphenation_store) if theme.text.hyphenate else None
+    hyphenate = (
+        hyphenator(language, hyphenation_store)
+        if theme.text.hyphenate and has_dictionary(language)
+        else None
+    )
     body = ParagraphStyle(
         "body",
         fontName=BODY_FONT,
