@@ -23,6 +23,7 @@ from .layout.document import ReportDocument
 from .layout.story import build_story
 from .layout.styles import register_fonts
 from .model import Edition
+from .pdfa import finish_pdf
 from .theme import Theme
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def write_pdf(
             passes = doc.multiBuild(story)
         except LayoutError as exc:
             raise _layout_problem(doc, exc) from None
+        finish_pdf(temporary, edition, moment)
         _publish(temporary, target)
         hyphens.save_all()
     except OSError as exc:

@@ -9,7 +9,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import TimeStamp
+from reportlab.lib.utils import ImageReader, TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -36,6 +36,22 @@ def pinned_timestamp(moment: dt.datetime) -> TimeStamp:
     stamp.lt = gmt
     stamp.YMDhms = tuple(gmt)[:6]
     return stamp
+
+
+class PortableCanvas(Canvas):  # type: ignore[misc]
+    """A canvas whose PDF does not depend on where the project folder lies.
+
+    reportlab names an image drawn from a file after its path, so the same
+    project in another folder gave other bytes (and `rapport verify`, which
+    rebuilds an archived edition in a temporary folder, a mismatch). Read
+    through an ImageReader, an image is named after its pixels; JPEG data
+    is still copied into the PDF as it is.
+    """
+
+    def drawImage(self, image: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(image, str | Path):
+            image = ImageReader(str(image))
+        return super().drawImage(image, *args, **kwargs)
 
 
 class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
@@ -99,6 +115,8 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         super().handle_flowable(flowables)
 
     def _makeCanvas(self, filename: Any = None, canvasmaker: Any = Canvas) -> Any:
+        if canvasmaker is Canvas:
+            canvasmaker = PortableCanvas
         canvas = super()._makeCanvas(filename=filename, canvasmaker=canvasmaker)
         canvas._doc._timeStamp = pinned_timestamp(self.moment)
         return canvas

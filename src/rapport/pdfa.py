@@ -1,0 +1,224 @@
+"""Finishing the PDF: make every PDF rapport writes archival grade, PDF/A-2b.
+
+reportlab writes a plain PDF. `finish_pdf` rewrites it in place with pikepdf,
+right after layout and before the file is moved into place:
+
+- XMP metadata that declares PDF/A-2b (pdfaid part 2, conformance B) and
+  agrees with the document information dictionary: title, author, subject,
+  keywords, language, creator, producer and the pinned build date;
+- an sRGB output intent, from the ICC profile shipped in `rapport/data/`;
+- no empty `/Trans` (page transition) entries, which reportlab writes on every
+  page; every annotation printable and visible;
+- saved deterministically: the same input gives the same bytes, the `/ID` is
+  derived from the content, and no time is written but the pinned one.
+
+`audit` checks a finished file for what PDF/A-2b forbids or requires, for
+`rapport publish` and the tests. A full validation is pikepdf's own checker
+(`pikepdf.pdfa.validate_written`) or veraPDF; see docs/archive.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pikepdf
+
+from .model import Edition
+
+log = logging.getLogger(__name__)
+
+PDFA_PART = 2
+PDFA_CONFORMANCE = "B"
+ICC_PROFILE = Path(__file__).resolve().parent / "data" / "sRGB.icc"
+OUTPUT_CONDITION = "sRGB IEC61966-2.1"
+
+# Pdf.save settings: deterministic, and within what PDF/A-2 allows (no
+# encryption; the XMP packet and content streams are not rewritten on save).
+SAVE_OPTIONS: dict[str, Any] = {
+    "deterministic_id": True,
+    "compress_streams": True,
+    "object_stream_mode": pikepdf.ObjectStreamMode.generate,
+    "qdf": False,
+    "normalize_content": False,
+    "fix_metadata_version": False,
+    "preserve_pdfa": True,
+    "linearize": False,
+}
+
+# Annotation flags (ISO 32000-1, 12.5.3): Invisible 1, Hidden 2, Print 4,
+# NoView 32, ToggleNoView 256. PDF/A wants Print set and the others clear.
+_PRINT = 4
+_NOT_ALLOWED = 1 | 2 | 32 | 256
+
+# Info dictionary keys kept, with the XMP property each one must agree with.
+_INFO_KEYS = ("/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer")
+_FORBIDDEN_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/ResetForm", "/SubmitForm"}
+_FORBIDDEN_ACTIONS |= {"/Sound", "/Movie", "/Hide", "/SetOCGState", "/Rendition", "/Trans"}
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the XMP packet and the document information dictionary both say."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    creator: str
+    producer: str
+    language: str
+    moment: dt.datetime
+
+
+def finish_pdf(path: Path, edition: Edition, moment: dt.datetime) -> None:
+    """Rewrite the PDF at `path` as PDF/A-2b, in place and deterministically.
+
+    `moment` is the pinned build date (naive, UTC), the only time written.
+    """
+    source = io.BytesIO(path.read_bytes())
+    with pikepdf.open(source) as pdf:
+        metadata = _metadata(pdf, edition, moment)
+        for page in pdf.pages:
+            _finish_page(page.obj)
+        _set_output_intent(pdf)
+        _set_metadata(pdf, metadata)
+        with path.open("wb") as stream:
+            pdf.save(stream, **SAVE_OPTIONS)
+
+
+def _metadata(pdf: pikepdf.Pdf, edition: Edition, moment: dt.datetime) -> Metadata:
+    info = pdf.docinfo
+
+    def text(key: str, default: str = "") -> str:
+        value = info.get(key)
+        return str(value) if value is not None else default
+
+    return Metadata(
+        title=text("/Title", edition.title),
+        author=text("/Author", edition.organisation),
+        subject=text("/Subject"),
+        keywords=text("/Keywords"),
+        creator=text("/Creator"),
+        producer=text("/Producer"),
+        language=edition.language,
+        moment=moment,
+    )
+
+
+def _finish_page(page: pikepdf.Dictionary) -> None:
+    if "/Trans" in page:
+        del page["/Trans"]
+    for annotation in page.get("/Annots", pikepdf.Array()):
+        flags = int(annotation.get("/F", 0))
+        annotation["/F"] = (flags | _PRINT) & ~_NOT_ALLOWED
+
+
+def _set_output_intent(pdf: pikepdf.Pdf) -> None:
+    profile = pikepdf.Stream(pdf, ICC_PROFILE.read_bytes())
+    profile["/N"] = 3
+    intent = pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent,
+        S=pikepdf.Name.GTS_PDFA1,
+        OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION),
+        RegistryName=pikepdf.String("http://www.color.org"),
+        Info=pikepdf.String(OUTPUT_CONDITION),
+        DestOutputProfile=profile,
+    )
+    pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(intent)])
+
+
+def _set_metadata(pdf: pikepdf.Pdf, metadata: Metadata) -> None:
+    date = pdf_date(metadata.moment)
+    info = pdf.docinfo
+    for key in list(info.keys()):
+        if key not in _INFO_KEYS:
+            del info[key]  # e.g. /Trapped, which the XMP could not mirror
+    values = {
+        "/Title": metadata.title,
+        "/Author": metadata.author,
+        "/Subject": metadata.subject,
+        "/Keywords": metadata.keywords,
+        "/Creator": metadata.creator,
+        "/Producer": metadata.producer,
+    }
+    for key, value in values.items():
+        if value:
+            info[key] = pikepdf.String(value)
+        elif key in info:
+            del info[key]
+    info["/CreationDate"] = pikepdf.String(date)
+    info["/ModDate"] = pikepdf.String(date)
+    stream = pikepdf.Stream(pdf, xmp_packet(metadata))
+    stream["/Type"] = pikepdf.Name.Metadata
+    stream["/Subtype"] = pikepdf.Name.XML
+    pdf.Root.Metadata = pdf.make_indirect(stream)
+
+
+def pdf_date(moment: dt.datetime) -> str:
+    """A PDF date string for a naive UTC moment, e.g. D:20240320000000+00'00'."""
+    return moment.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def xmp_date(moment: dt.datetime) -> str:
+    """An XMP date for a naive UTC moment, e.g. 2024-03-20T00:00:00+00:00."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def xmp_packet(metadata: Metadata) -> bytes:
+    """The XMP packet: fixed layout, only predefined PDF/A schemas, UTF-8."""
+    date = xmp_date(metadata.moment)
+
+    def simple(name: str, value: str) -> str:
+        return f"   <{name}>{escape(value)}</{name}>\n" if value else ""
+
+    def alternative(name: str, value: str) -> str:
+        if not value:
+            return ""
+        item = f'<rdf:li xml:lang="x-default">{escape(value)}</rdf:li>'
+        return f"   <{name}><rdf:Alt>{item}</rdf:Alt></{name}>\n"
+
+    def collection(name: str, kind: str, values: list[str]) -> str:
+        if not values:
+            return ""
+        items = "".join(f"<rdf:li>{escape(value)}</rdf:li>" for value in values)
+        return f"   <{name}><rdf:{kind}>{items}</rdf:{kind}></{name}>\n"
+
+    keywords = [word.strip() for word in metadata.keywords.split(",") if word.strip()]
+    body = (
+        simple("pdfaid:part", str(PDFA_PART))
+        + simple("pdfaid:conformance", PDFA_CONFORMANCE)
+        + simple("dc:format", "application/pdf")
+        + alternative("dc:title", metadata.title)
+        + collection("dc:creator", "Seq", [metadata.author] if metadata.author else [])
+        + alternative("dc:description", metadata.subject)
+        + collection("dc:language", "Bag", [metadata.language] if metadata.language else [])
+        + collection("dc:subject", "Bag", keywords)
+        + simple("pdf:Keywords", metadata.keywords)
+        + simple("pdf:Producer", metadata.producer)
+        + simple("xmp:CreatorTool", metadata.creator)
+        + simple("xmp:CreateDate", date)
+        + simple("xmp:ModifyDate", date)
+        + simple("xmp:MetadataDate", date)
+    )
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about=""\n'
+        '    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"\n'
+        '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+        '    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
+        f"{body}"
+        "  </rdf:Description>\n"
+        " </rdf:RDF>\n"
+        "</x:xmpmeta>\n"
+        '<?xpacket end="r"?>'
+    )
+    return packet.encode("utf-8")
