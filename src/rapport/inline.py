@@ -1,4 +1,5 @@
-"""The small inline syntax of content text: *emphasis*, **strong** and [links](https://…).
+"""The small inline syntax of content text: *emphasis*, **strong**, [links](https://…)
+and references to facts, {name} or {name:form}.
 
 A backslash makes the next character literal (`\\*`). An asterisk next to a
 space on the side it would open or close is an ordinary character, so that
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 from .model import Span
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
+_REFERENCE = re.compile(r"\{([A-Za-z0-9_.-]+)(?::([a-z]+))?\}")  # a fact: {name} or {name:form}
 _LINK = re.compile(
     r"\[([^\[\]]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
 )  # one level of (…) in the address
@@ -52,6 +54,22 @@ def parse_inline(text: str) -> tuple[Span, ...]:
             buffer.append(text[i + 1])
             i += 2
             continue
+        if char == "{":
+            reference = _REFERENCE.match(text, i)
+            if reference:
+                flush()
+                # Unresolved: the loader replaces the text with the fact's value.
+                spans.append(
+                    Span(
+                        text=reference.group(0),
+                        emphasis=state.emphasis,
+                        strong=state.strong,
+                        fact=reference.group(1),
+                        form=reference.group(2) or "value",
+                    )
+                )
+                i = reference.end()
+                continue
         if char == "[":
             match = _LINK.match(text, i)
             if match:
@@ -98,7 +116,11 @@ def _append(spans: list[Span], span: Span) -> None:
     if not span.text:
         return
     last = spans[-1] if spans else None
-    if last and (last.emphasis, last.strong, last.href) == (span.emphasis, span.strong, span.href):
+    if (
+        last
+        and last.fact is None
+        and (last.emphasis, last.strong, last.href) == (span.emphasis, span.strong, span.href)
+    ):
         spans[-1] = Span(
             text=last.text + span.text, emphasis=span.emphasis, strong=span.strong, href=span.href
         )

@@ -8,15 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from . import schema
 from .diagnostics import Location, Problems, did_you_mean, plural
-from .inline import InlineSyntaxError, parse_inline
+from .facts import FactError, FactTable
+from .labels import labels
+from .load_chart import read_chart
+from .load_facts import FACTS_FILE, load_facts
 from .model import (
     Alignment,
     Block,
@@ -24,8 +26,8 @@ from .model import (
     Bullets,
     Callout,
     Chapter,
-    Chart,
     Edition,
+    FactSet,
     Image,
     KeyFigure,
     KeyFigures,
@@ -35,181 +37,19 @@ from .model import (
     RankItem,
     RichText,
     Section,
-    Series,
-    Status,
     Table,
 )
+from .reader import Reader
 from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, YamlFile, read_yaml
 
 log = logging.getLogger(__name__)
 
 EDITION_FILE = "edition.yaml"
 CHAPTER_FILE = re.compile(r"^\d{2}-[\w-]+\.ya?ml$")
-_PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
-_GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
-MAX_MAGNITUDE = Decimal(10) ** 15
-
-T = TypeVar("T")
-Fields = dict[str, Node]
-
-
-class _Reader:
-    """Turns the nodes of one file into model values, recording problems."""
-
-    def __init__(self, source: YamlFile, problems: Problems) -> None:
-        self.source = source
-        self.problems = problems
-
-    def at(self, node: Node) -> Location:
-        return self.source.location(node)
-
-    def error(self, node: Node, message: str, hint: str = "") -> None:
-        self.problems.error(self.at(node), message, hint)
-
-    # -- structure -------------------------------------------------------
-
-    def fields(self, node: Node, definition: dict[str, Any], what: str) -> Fields | None:
-        """The keys of a mapping, checked against a schema definition."""
-        if not isinstance(node, MappingNode):
-            self.error(node, f"{what} must be a set of 'key: value' lines, not {_describe(node)}")
-            return None
-        known, required = schema.keys_of(definition)
-        found: Fields = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            if key in first_line:
-                self.error(
-                    key_node,
-                    f"duplicate key '{key}' in {what}",
-                    f"the first '{key}' is at line {first_line[key]}; keep one of them",
-                )
-                continue
-            first_line[key] = key_node.start_mark.line + 1
-            if key not in known:
-                hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
-                self.error(key_node, f"unknown key '{key}' in {what}", hint)
-                continue
-            found[key] = value_node
-        for key in required:
-            if key not in found:
-                self.error(node, f"{what} lacks the required key '{key}'", f"add '{key}: …'")
-        return found
-
-    def items(self, node: Node, what: str) -> list[Node]:
-        if isinstance(node, SequenceNode):
-            if not node.value:
-                self.error(
-                    node, f"{what} is empty", "add at least one item, each starting with '- '"
-                )
-            return list(node.value)
-        self.error(node, f"{what} must be a list (lines starting with '- '), not {_describe(node)}")
-        return []
-
-    # -- scalars ---------------------------------------------------------
-
-    def text(self, node: Node, what: str) -> str | None:
-        if not isinstance(node, ScalarNode):
-            self.error(node, f"{what} must be text, not {_describe(node)}", _quote_hint(node))
-            return None
-        if node.tag == NULL_TAG and node.style is None:
-            self.error(node, f"{what} is empty", "write a value after the colon")
-            return None
-        raw = unicodedata.normalize("NFC", node.value).replace("\u2010", "-")
-        value = " ".join(raw.split()) if node.style in (None, "'", '"', ">") else raw.strip()
-        if not value:
-            self.error(node, f"{what} is empty", "write a value after the colon")
-            return None
-        return value
-
-    def rich(self, node: Node, what: str) -> RichText | None:
-        value = self.text(node, what)
-        if value is None:
-            return None
-        try:
-            spans = parse_inline(value)
-        except InlineSyntaxError as exc:
-            self.error(node, f"failed to read {what} ({exc.message})", exc.hint)
-            return None
-        return RichText(spans=spans, location=self.at(node))
-
-    def number(self, node: Node, what: str) -> Decimal | None:
-        raw = self.text(node, what)
-        if raw is None:
-            return None
-        compact = raw.replace("_", "")
-        if _GROUPED_NUMBER.match(compact):
-            self.error(
-                node,
-                f"{what} '{raw}' is ambiguous (a thousands separator or a decimal point?)",
-                f"write the number without separators, e.g. {re.sub(r'[.,]', '', compact)}",
-            )
-            return None
-        if not _PLAIN_NUMBER.match(compact):
-            self.error(
-                node, f"{what} '{raw}' is not a number", "write digits only, e.g. 1852354 or 6.5"
-            )
-            return None
-        try:
-            value = Decimal(compact.replace(",", "."))
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            self.error(node, f"{what} '{raw}' is not a number")
-            return None
-        if abs(value) >= MAX_MAGNITUDE:
-            self.error(
-                node,
-                f"{what} '{raw}' is too large",
-                "numbers in a report stay below a million billion",
-            )
-            return None
-        return value
-
-    def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
-        raw = self.text(node, what)
-        if raw is None:
-            return None
-        if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
-            self.error(node, f"{what} '{raw}' must be a whole number from {low} to {high}")
-            return None
-        return int(raw)
-
-    def date(self, node: Node, what: str) -> dt.date | None:
-        raw = self.text(node, what)
-        if raw is None:
-            return None
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            try:
-                return dt.date.fromisoformat(raw)
-            except ValueError:
-                pass
-        self.error(node, f"{what} '{raw}' is not a date", "write it as YYYY-MM-DD, e.g. 2024-03-20")
-        return None
-
-    def optional(
-        self, fields: Fields, key: str, read: Callable[[Node, str], T | None], what: str
-    ) -> T | None:
-        node = fields.get(key)
-        return None if node is None else read(node, what)
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a set of keys"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    return f"the value '{node.value}'"
-
-
-def _quote_hint(node: Node) -> str:
-    if isinstance(node, MappingNode) and len(node.value) == 1:
-        return "a text containing ': ' must be put between quotes"
-    return ""
-
-
 # -- blocks ------------------------------------------------------------------
 
 
-def _read_block(reader: _Reader, node: Node) -> Block | None:
+def _read_block(reader: Reader, node: Node) -> Block | None:
     if not isinstance(node, MappingNode) or len(node.value) != 1:
         reader.error(
             node,
@@ -219,7 +59,7 @@ def _read_block(reader: _Reader, node: Node) -> Block | None:
         return None
     key_node, body = node.value[0]
     kind = key_node.value
-    readers: dict[str, Callable[[_Reader, Node, Location], Block | None]] = {
+    readers: dict[str, Callable[[Reader, Node, Location], Block | None]] = {
         "paragraph": _read_paragraph,
         "bullets": _read_bullets,
         "figures": _read_figures,
@@ -228,7 +68,7 @@ def _read_block(reader: _Reader, node: Node) -> Block | None:
         "image": _read_image,
         "callout": _read_callout,
         "quote": _read_quote,
-        "chart": _read_chart,
+        "chart": read_chart,
     }
     read = readers.get(kind)
     if read is None:
@@ -238,12 +78,12 @@ def _read_block(reader: _Reader, node: Node) -> Block | None:
     return read(reader, body, reader.at(key_node))
 
 
-def _read_paragraph(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_paragraph(reader: Reader, node: Node, where: Location) -> Block | None:
     text = reader.rich(node, "paragraph")
     return Paragraph(text=text, location=where) if text else None
 
 
-def _read_bullets(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_bullets(reader: Reader, node: Node, where: Location) -> Block | None:
     items = [_read_bullet_item(reader, item, 1) for item in reader.items(node, "bullet list")]
     if not items or None in items:
         return None
@@ -253,7 +93,7 @@ def _read_bullets(reader: _Reader, node: Node, where: Location) -> Block | None:
 MAX_BULLET_DEPTH = 3
 
 
-def _read_bullet_item(reader: _Reader, node: Node, depth: int) -> BulletItem | None:
+def _read_bullet_item(reader: Reader, node: Node, depth: int) -> BulletItem | None:
     if depth > MAX_BULLET_DEPTH:
         reader.error(
             node, f"bullets nest more than {MAX_BULLET_DEPTH} levels deep", "flatten the list"
@@ -284,7 +124,7 @@ def _read_bullet_item(reader: _Reader, node: Node, depth: int) -> BulletItem | N
     return BulletItem(text=text, term=term, children=children, location=reader.at(node))
 
 
-def _read_shorthand_item(reader: _Reader, node: MappingNode, depth: int) -> BulletItem | None:
+def _read_shorthand_item(reader: Reader, node: MappingNode, depth: int) -> BulletItem | None:
     """`- 1 maart: Hoegaarden` is a term item; `- Text:` with a nested list is a parent item."""
     key_node, value_node = node.value[0]
     head = reader.rich(key_node, "bullet item")
@@ -299,7 +139,7 @@ def _read_shorthand_item(reader: _Reader, node: MappingNode, depth: int) -> Bull
     return BulletItem(text=text, term=head, location=reader.at(node))
 
 
-def _read_children(reader: _Reader, node: Node | None, depth: int) -> tuple[BulletItem, ...] | None:
+def _read_children(reader: Reader, node: Node | None, depth: int) -> tuple[BulletItem, ...] | None:
     if node is None:
         return ()
     children = [
@@ -310,7 +150,7 @@ def _read_children(reader: _Reader, node: Node | None, depth: int) -> tuple[Bull
     return tuple(c for c in children if c)
 
 
-def _read_figures(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_figures(reader: Reader, node: Node, where: Location) -> Block | None:
     body = schema.block_body("figures")
     nodes = reader.items(node, "key figures")
     if nodes and not body["minItems"] <= len(nodes) <= body["maxItems"]:
@@ -325,19 +165,49 @@ def _read_figures(reader: _Reader, node: Node, where: Location) -> Block | None:
     return KeyFigures(tiles=tuple(t for t in tiles if t), location=where)
 
 
-def _read_tile(reader: _Reader, node: Node, definition: dict[str, Any]) -> KeyFigure | None:
+def _read_tile(reader: Reader, node: Node, definition: dict[str, Any]) -> KeyFigure | None:
     fields = reader.fields(node, definition, "key figure")
     if fields is None:
         return None
-    value = reader.optional(fields, "value", reader.number, "key-figure value")
+    value, fact = (
+        reader.quantity(fields["value"], "key-figure value") if "value" in fields else (None, None)
+    )
     label = reader.optional(fields, "label", reader.text, "key-figure label")
     unit = reader.optional(fields, "unit", reader.text, "key-figure unit") or ""
-    if value is None or label is None:
+    show_change = reader.optional(fields, "change", reader.boolean, "change") or False
+    if label is None or (value is None and fact is None):
         return None
-    return KeyFigure(value=value, label=label, unit=unit, location=reader.at(node))
+    change = _tile_change(reader, fields["change"], fact) if show_change else ""
+    return KeyFigure(
+        value=value,
+        label=label,
+        unit=unit,
+        fact=fact.name if fact else None,
+        qualifier=fact.qualifier if fact else "",
+        change=change,
+        location=reader.at(node),
+    )
 
 
-def _read_ranking(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _tile_change(reader: Reader, node: Node, fact: object) -> str:
+    """'+15% t.o.v. 2022': only for a tile that shows a fact."""
+    from .model import Fact
+
+    if not isinstance(fact, Fact) or reader.facts is None:
+        reader.error(
+            node,
+            "a key figure shows its change only when its value is a fact",
+            "write value: {name} with a fact from facts.yaml",
+        )
+        return ""
+    try:
+        return reader.facts.change_label(fact.name, labels(reader.facts.language)["against"])
+    except FactError as exc:
+        reader.error(node, f"failed to show the change of '{fact.name}' ({exc.message})", exc.hint)
+        return ""
+
+
+def _read_ranking(reader: Reader, node: Node, where: Location) -> Block | None:
     body = schema.block_body("ranking")
     fields = reader.fields(node, body, "ranking")
     if fields is None:
@@ -354,7 +224,7 @@ def _read_ranking(reader: _Reader, node: Node, where: Location) -> Block | None:
 
 
 def _read_rank_item(
-    reader: _Reader, node: Node, position: int, definition: dict[str, Any]
+    reader: Reader, node: Node, position: int, definition: dict[str, Any]
 ) -> RankItem | None:
     fields = reader.fields(node, definition, "ranking item")
     if fields is None:
@@ -370,7 +240,7 @@ def _read_rank_item(
     )
 
 
-def _read_table(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_table(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("table"), "table")
     if fields is None:
         return None
@@ -402,7 +272,7 @@ def _read_table(reader: _Reader, node: Node, where: Location) -> Block | None:
     )
 
 
-def _read_alignment(reader: _Reader, node: Node | None, count: int) -> tuple[Alignment, ...] | None:
+def _read_alignment(reader: Reader, node: Node | None, count: int) -> tuple[Alignment, ...] | None:
     if node is None:
         left: tuple[Alignment, ...] = ("left",)
         right: tuple[Alignment, ...] = ("right",)
@@ -424,7 +294,7 @@ def _read_alignment(reader: _Reader, node: Node | None, count: int) -> tuple[Ali
     return tuple(result)
 
 
-def _read_image(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("image"), "image")
     if fields is None:
         return None
@@ -438,7 +308,7 @@ def _read_image(reader: _Reader, node: Node, where: Location) -> Block | None:
     return Image(path=Path(file), alt=alt, caption=caption, width=width, location=where)
 
 
-def _percentage(reader: _Reader, node: Node | None, text: str) -> float | None:
+def _percentage(reader: Reader, node: Node | None, text: str) -> float | None:
     match = re.fullmatch(r"(\d{1,3})%", text)
     if not match or not 10 <= int(match.group(1)) <= 100:
         if node is not None:
@@ -447,7 +317,7 @@ def _percentage(reader: _Reader, node: Node | None, text: str) -> float | None:
     return int(match.group(1)) / 100
 
 
-def _read_callout(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_callout(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("callout"), "callout")
     if fields is None:
         return None
@@ -456,7 +326,7 @@ def _read_callout(reader: _Reader, node: Node, where: Location) -> Block | None:
     return Callout(title=title, text=text, location=where) if text else None
 
 
-def _read_quote(reader: _Reader, node: Node, where: Location) -> Block | None:
+def _read_quote(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("quote"), "quote")
     if fields is None:
         return None
@@ -465,170 +335,10 @@ def _read_quote(reader: _Reader, node: Node, where: Location) -> Block | None:
     return Quote(text=text, source=source, location=where) if text else None
 
 
-MAX_CATEGORIES = {"bar": 16, "hbar": 20, "grouped": 12, "stacked": 16, "line": 24, "donut": 8}
-MAX_SERIES = 6
-MAX_PANELS = 6
-
-
-def _read_chart(reader: _Reader, node: Node, where: Location) -> Block | None:
-    body = schema.block_body("chart")
-    fields = reader.fields(node, body, "chart")
-    if fields is None:
-        return None
-    errors_before = len(reader.problems.errors)
-    kind = reader.optional(
-        fields, "kind", lambda n, w: _choice(reader, n, w, schema.CHART_KINDS), "chart kind"
-    )
-    categories = _labels(reader, fields.get("categories"), "categories")
-    series = [
-        _read_series(reader, n, body["properties"]["series"]["items"])
-        for n in _list(reader, fields, "series")
-    ]
-    scale = reader.optional(
-        fields, "scale", lambda n, w: _choice(reader, n, w, ("shared", "per-category")), "scale"
-    )
-    highlight = (
-        _labels(reader, fields.get("highlight"), "highlight") if "highlight" in fields else ()
-    )
-    if (
-        len(reader.problems.errors) > errors_before
-        or kind is None
-        or not categories
-        or None in series
-    ):
-        return None
-    chart = Chart(
-        kind=kind,  # type: ignore[arg-type]
-        title=reader.optional(fields, "title", reader.text, "chart title") or "",
-        categories=categories,
-        series=tuple(s for s in series if s),
-        unit=reader.optional(fields, "unit", reader.text, "unit") or "",
-        highlight=highlight,
-        per_category_scale=scale == "per-category",
-        source=reader.optional(fields, "source", reader.text, "source") or "",
-        note=reader.optional(fields, "note", reader.text, "note") or "",
-        caption=reader.optional(fields, "caption", reader.rich, "caption"),
-        alt=reader.optional(fields, "alt", reader.text, "alt text") or "",
-        location=where,
-    )
-    return chart if _chart_data_ok(reader, node, chart) else None
-
-
-def _list(reader: _Reader, fields: Fields, key: str) -> list[Node]:
-    return reader.items(fields[key], key) if key in fields else []
-
-
-def _choice(reader: _Reader, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
-    value = reader.text(node, what)
-    if value is not None and value not in choices:
-        hint = did_you_mean(value, choices) or f"choose one of: {', '.join(choices)}"
-        reader.error(node, f"{what} '{value}' is unknown", hint)
-        return None
-    return value
-
-
-def _labels(reader: _Reader, node: Node | None, what: str) -> tuple[str, ...]:
-    if node is None:
-        return ()
-    labels = [reader.text(n, f"{what} entry") for n in reader.items(node, what)]
-    return tuple(label for label in labels if label)
-
-
-def _read_series(reader: _Reader, node: Node, definition: dict[str, Any]) -> Series | None:
-    fields = reader.fields(node, definition, "series")
-    if fields is None:
-        return None
-    name = reader.optional(fields, "name", reader.text, "series name")
-    default = reader.optional(
-        fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status"
-    )
-    values: list[Decimal] = []
-    statuses: list[Status] = []
-    for point in _list(reader, fields, "values"):
-        value, status = _read_point(reader, point, default or "measured", name or "?")
-        if value is not None:
-            values.append(value)
-            statuses.append(status)
-    if name is None or len(values) != len(_list(reader, fields, "values")):
-        return None
-    return Series(
-        name=name, values=tuple(values), statuses=tuple(statuses), location=reader.at(node)
-    )
-
-
-def _read_point(
-    reader: _Reader, node: Node, default: str, series: str
-) -> tuple[Decimal | None, Status]:
-    what = f"value in series '{series}'"
-    if not isinstance(node, MappingNode):
-        return reader.number(node, what), default  # type: ignore[return-value]
-    fields = reader.fields(node, schema.CHART_POINT, "chart value")
-    if fields is None:
-        return None, "measured"
-    status = reader.optional(
-        fields, "status", lambda n, w: _choice(reader, n, w, schema.STATUSES), "status"
-    )
-    return reader.optional(fields, "value", reader.number, what), (status or default)  # type: ignore[return-value]
-
-
-def _chart_data_ok(reader: _Reader, node: Node, chart: Chart) -> bool:
-    """Shape of the data: what would draw a wrong or unreadable chart."""
-    errors_before = len(reader.problems.errors)
-    count = len(chart.categories)
-    limit = MAX_PANELS if chart.per_category_scale else MAX_CATEGORIES[chart.kind]
-    if count > limit:
-        reader.error(
-            node,
-            f"a {chart.kind} chart shows at most {limit} categories, not {count}",
-            "split the data over two charts",
-        )
-    if len(chart.series) > MAX_SERIES:
-        reader.error(node, f"a chart shows at most {MAX_SERIES} series, not {len(chart.series)}")
-    if len(set(chart.categories)) != count:
-        reader.error(node, "chart categories repeat", "give every category its own name")
-    for series in chart.series:
-        where = series.location
-        if len(series.values) != count:
-            reader.problems.error(
-                where,
-                f"series '{series.name}' has {plural(len(series.values), 'value')} but the chart has {plural(count, 'category', 'categories')}",
-                "give one value per category",
-            )
-    if chart.kind == "donut":
-        _donut_ok(reader, chart)
-    for name in chart.highlight:
-        if name not in chart.categories:
-            reader.error(
-                node,
-                f"highlight '{name}' is not one of the categories",
-                did_you_mean(name, chart.categories),
-            )
-    return len(reader.problems.errors) == errors_before
-
-
-def _donut_ok(reader: _Reader, chart: Chart) -> None:
-    if len(chart.series) != 1:
-        reader.problems.error(
-            chart.location, f"a donut chart has exactly one series, not {len(chart.series)}"
-        )
-    for series in chart.series:
-        negative = [c for c, v in zip(chart.categories, series.values, strict=False) if v < 0]
-        if negative:
-            reader.problems.error(
-                series.location,
-                f"a donut cannot show negative values (series '{series.name}', {', '.join(negative)})",
-            )
-        elif not any(series.values):
-            reader.problems.error(
-                series.location,
-                f"a donut cannot show values that are all zero (series '{series.name}')",
-            )
-
-
 # -- files -------------------------------------------------------------------
 
 
-def _read_section(reader: _Reader, node: Node) -> Section | None:
+def _read_section(reader: Reader, node: Node) -> Section | None:
     fields = reader.fields(node, schema.definition("section"), "section")
     if fields is None:
         return None
@@ -638,13 +348,24 @@ def _read_section(reader: _Reader, node: Node) -> Section | None:
         if "blocks" in fields
         else []
     )
+    review = reader.optional(fields, "review", reader.boolean, "review") or False
     if title is None or not blocks or None in blocks:
         return None
-    return Section(title=title, blocks=tuple(b for b in blocks if b), location=reader.at(node))
+    if review:
+        reader.unfilled(
+            node,
+            f"section '{title}' is marked for review",
+            "update its text for this year, then remove 'review: true'",
+        )
+    return Section(
+        title=title, blocks=tuple(b for b in blocks if b), review=review, location=reader.at(node)
+    )
 
 
-def _read_chapter(source: YamlFile, problems: Problems) -> Chapter | None:
-    reader = _Reader(source, problems)
+def _read_chapter(
+    source: YamlFile, problems: Problems, facts: FactTable | None, draft: bool
+) -> Chapter | None:
+    reader = Reader(source, problems, facts, draft=draft)
     assert source.root is not None
     fields = reader.fields(source.root, schema.definition("chapter"), "chapter")
     if fields is None:
@@ -667,53 +388,80 @@ def _read_chapter(source: YamlFile, problems: Problems) -> Chapter | None:
     )
 
 
-def _read_edition(
-    source: YamlFile, chapters: tuple[Chapter, ...], problems: Problems
-) -> Edition | None:
-    reader = _Reader(source, problems)
+@dataclass(frozen=True)
+class _Head:
+    """What edition.yaml says, read before the chapters (their facts need year and language)."""
+
+    fields: dict[str, Node]
+    reader: Reader
+    year: int | None
+    language: str
+
+
+def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | None:
+    reader = Reader(source, problems, draft=draft)
     assert source.root is not None
     fields = reader.fields(source.root, schema.definition("edition"), "edition")
     if fields is None:
         return None
-    title = reader.optional(fields, "title", reader.text, "title")
     year = reader.optional(fields, "year", lambda n, w: reader.integer(n, w, 1900, 2999), "year")
-    organisation = reader.optional(fields, "organisation", reader.text, "organisation")
-    published = reader.optional(fields, "published", reader.date, "publication date")
     language = reader.optional(fields, "language", reader.text, "language") or "nl-BE"
-    keywords = (
-        [reader.text(k, "keyword") for k in reader.items(fields["keywords"], "keywords")]
-        if "keywords" in fields
-        else []
-    )
+    return _Head(fields, reader, year, language)
+
+
+def _published(reader: Reader, node: Node | None, year: int | None) -> dt.date | None:
+    """The publication date; empty in a new edition, which a draft may build without."""
+    if node is None:
+        return None
+    if isinstance(node, ScalarNode) and node.tag == NULL_TAG and not node.value.strip():
+        reader.unfilled(
+            node,
+            "the publication date is not filled in yet",
+            "write it as YYYY-MM-DD, e.g. 2025-03-20",
+        )
+        return dt.date((year or 2000) + 1, 1, 1) if reader.draft else None
+    return reader.date(node, "publication date")
+
+
+def _read_edition(head: _Head, chapters: tuple[Chapter, ...], facts: FactTable) -> Edition | None:
+    fields, reader = head.fields, head.reader
+    reader.facts = facts
+    title = reader.optional(fields, "title", reader.text, "title")
+    organisation = reader.optional(fields, "organisation", reader.text, "organisation")
+    published = _published(reader, fields.get("published"), head.year)
+    keywords = [reader.text(k, "keyword") for k in reader.list_of(fields, "keywords")]
     logo = reader.optional(fields, "logo", reader.text, "logo")
+    introduction = reader.optional(fields, "introduction", reader.rich, "introduction")
     if (
         title is None
-        or year is None
+        or head.year is None
         or organisation is None
         or published is None
         or None in keywords
     ):
         return None
     return Edition(
-        directory=source.path.parent,
+        directory=reader.source.path.parent,
         title=title,
         subtitle=reader.optional(fields, "subtitle", reader.text, "subtitle") or "",
-        year=year,
+        year=head.year,
         organisation=organisation,
-        language=language,
+        language=head.language,
         published=published,
         keywords=tuple(k for k in keywords if k),
         logo=Path(logo) if logo else None,
-        introduction=reader.optional(fields, "introduction", reader.rich, "introduction"),
+        introduction=introduction,
         chapters=chapters,
-        location=Location(source.path, 1, 1),
+        facts=facts.current,
+        previous=facts.previous,
+        location=Location(reader.source.path, 1, 1),
     )
 
 
 def chapter_files(directory: Path, problems: Problems) -> list[Path]:
     files: list[Path] = []
     for path in sorted(directory.iterdir()):
-        if path.name == EDITION_FILE or path.name.startswith("."):
+        if path.name in (EDITION_FILE, FACTS_FILE) or path.name.startswith("."):
             continue
         if CHAPTER_FILE.match(path.name):
             files.append(path)
@@ -726,8 +474,30 @@ def chapter_files(directory: Path, problems: Problems) -> list[Path]:
     return files
 
 
-def load_edition(directory: Path, problems: Problems) -> Edition | None:
-    """Read an edition folder; every problem found goes to `problems`."""
+def _edition_year(directory: Path, head: _Head | None) -> int | None:
+    if head is not None and head.year is not None:
+        return head.year
+    return int(directory.name) if directory.name.isdigit() else None
+
+
+def _facts_of(
+    directory: Path, year: int | None, problems: Problems, draft: bool
+) -> tuple[FactSet | None, FactSet | None]:
+    """This edition's facts and those of the edition the year before, where there is one."""
+    current = load_facts(directory / FACTS_FILE, year or 0, problems, draft=draft)
+    previous = None
+    if year is not None:
+        earlier = directory.parent / str(year - 1)
+        previous = load_facts(earlier / FACTS_FILE, year - 1, problems)
+    return current, previous
+
+
+def load_edition(directory: Path, problems: Problems, *, draft: bool = False) -> Edition | None:
+    """Read an edition folder; every problem found goes to `problems`.
+
+    In a draft, what a new edition has still to fill in (empty facts, a missing
+    publication date, sections marked for review) is a warning, not an error.
+    """
     edition_path = directory / EDITION_FILE
     if not edition_path.is_file():
         problems.error(
@@ -736,6 +506,11 @@ def load_edition(directory: Path, problems: Problems) -> Edition | None:
             f"create {EDITION_FILE} with title, year, …",
         )
         return None
+    edition_source = read_yaml(edition_path, problems)
+    head = _read_head(edition_source, problems, draft) if edition_source is not None else None
+    year = _edition_year(directory, head)
+    current, previous = _facts_of(directory, year, problems, draft)
+    facts = FactTable(current, previous, head.language if head else "nl-BE")
     files = chapter_files(directory, problems)
     if not files:
         problems.error(
@@ -747,13 +522,11 @@ def load_edition(directory: Path, problems: Problems) -> Edition | None:
     for path in files:
         source = read_yaml(path, problems)
         if source is not None:
-            chapters.append(_read_chapter(source, problems))
-    edition_source = read_yaml(edition_path, problems)
+            chapters.append(_read_chapter(source, problems, facts, draft))
     edition = None
-    if edition_source is not None and None not in chapters:
-        edition = _read_edition(edition_source, tuple(c for c in chapters if c), problems)
-    elif edition_source is not None:
-        _read_edition(edition_source, (), problems)  # still report its own problems
-    if edition is not None:
-        log.debug("loaded %d chapters from %s", len(edition.chapters), directory)
+    if head is not None:
+        edition = _read_edition(head, tuple(c for c in chapters if c), facts)
+    if edition is None or None in chapters:
+        return None
+    log.debug("loaded %d chapters from %s", len(edition.chapters), directory)
     return edition

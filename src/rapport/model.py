@@ -18,12 +18,18 @@ from .diagnostics import Location
 
 @dataclass(frozen=True, kw_only=True)
 class Span:
-    """A run of text with one style: plain, emphasis, strong, or a link."""
+    """A run of text with one style: plain, emphasis, strong, or a link.
+
+    A span that shows a fact names it (`fact`) and how it is shown (`form`),
+    so that checks can compare the text around it with the numbers.
+    """
 
     text: str
     emphasis: bool = False
     strong: bool = False
     href: str | None = None
+    fact: str | None = None
+    form: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,9 +64,12 @@ class Bullets:
 
 @dataclass(frozen=True, kw_only=True)
 class KeyFigure:
-    value: Decimal
+    value: Decimal | None  # None only for an unfilled fact in a draft
     label: str
     unit: str = ""
+    fact: str | None = None
+    qualifier: str = ""  # "ruim", "bijna": the fact is approximate
+    change: str = ""  # "+15% t.o.v. 2022", computed from the previous edition
     location: Location
 
 
@@ -125,6 +134,11 @@ ChartKind = Literal["bar", "hbar", "grouped", "stacked", "line", "donut"]
 Status = Literal["measured", "estimated", "derived"]
 
 
+def as_status(value: str | None) -> Status:
+    """A status word as the Status type; anything unknown counts as measured."""
+    return "estimated" if value == "estimated" else "derived" if value == "derived" else "measured"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Series:
     """One named row of numbers; each point may be measured, estimated or derived."""
@@ -132,7 +146,40 @@ class Series:
     name: str
     values: tuple[Decimal, ...]
     statuses: tuple[Status, ...]
+    facts: tuple[str | None, ...] = ()  # the fact behind each value, where it came from one
     location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fact:
+    """A number stated once in an edition's facts.yaml and shown wherever it is referred to."""
+
+    name: str
+    value: Decimal | None  # None: declared but not filled in yet (a scaffolded edition)
+    unit: str = ""
+    source: str = ""
+    qualifier: str = ""  # "ruim", "bijna", "ca.", "meer dan": the value is approximate
+    status: Status = "measured"
+    derivation: str = ""  # how a derived or estimated value was obtained
+    parts: tuple[str, ...] = ()  # facts that make up this total
+    parts_complete: bool = True  # False: the parts are a subset ("waarvan")
+    location: Location
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactSet:
+    """The facts of one edition."""
+
+    year: int
+    facts: tuple[Fact, ...]
+    location: Location
+
+    def get(self, name: str) -> Fact | None:
+        return next((f for f in self.facts if f.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.facts)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +205,7 @@ Block = Paragraph | Bullets | KeyFigures | Ranking | Table | Image | Callout | Q
 class Section:
     title: str
     blocks: tuple[Block, ...]
+    review: bool = False  # marked by `rapport new`: the text still speaks of last year
     location: Location
 
 
@@ -186,6 +234,8 @@ class Edition:
     logo: Path | None
     introduction: RichText | None
     chapters: tuple[Chapter, ...]
+    facts: FactSet | None = None
+    previous: FactSet | None = None  # the facts of the edition before this one
     location: Location
 
     @property

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .check import check_edition, project_root
+from .check_facts import check_facts
 from .diagnostics import ContentError, Diagnostic, Problems, UsageError
 from .load import load_edition
 from .model import Edition
@@ -27,6 +28,7 @@ class Checked:
     edition: Edition
     theme: Theme
     warnings: list[Diagnostic]
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,14 @@ def _step(number: int, total: int, text: str) -> None:
     log.info("[%d/%d] %s", number, total, text)
 
 
-def load_and_check(edition_dir: Path, steps: int = 2) -> Checked:
-    """Stages 1 and 2: every problem of content and theme, reported at once."""
+def load_and_check(edition_dir: Path, steps: int = 2, *, draft: bool = False) -> Checked:
+    """Stages 1 and 2: every problem of content and theme, reported at once.
+
+    A draft lets what is still to fill in (empty facts, sections to review) pass as warnings.
+    """
     problems = Problems()
     _step(1, steps, f"loading {edition_dir}")
-    edition = load_edition(edition_dir, problems)
+    edition = load_edition(edition_dir, problems, draft=draft)
     root = edition_dir.resolve().parent.parent
     theme = (
         load_theme(root / THEME_FILE, root, problems)
@@ -56,9 +61,10 @@ def load_and_check(edition_dir: Path, steps: int = 2) -> Checked:
     _step(2, steps, "checking content")
     if edition is not None and not problems.errors:
         check_edition(edition, theme, problems)
+        check_facts(edition, problems)
     problems.raise_if_errors()
     assert edition is not None
-    return Checked(edition, theme, problems.warnings)
+    return Checked(edition, theme, problems.warnings, draft)
 
 
 def default_output(edition: Edition) -> Path:
@@ -75,9 +81,10 @@ def build_moment(edition: Edition) -> dt.datetime:
     return dt.datetime.combine(edition.published, dt.time())
 
 
-def build(edition_dir: Path, output: Path | None = None) -> BuildReport:
+def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False) -> BuildReport:
+    """Stages 1 to 5; a draft build marks every page as a draft."""
     started = time.perf_counter()
-    checked = load_and_check(edition_dir, steps=5)
+    checked = load_and_check(edition_dir, steps=5, draft=draft)
     from .charts import prepare_charts
     from .layout.document import frame_width
     from .write import write_pdf  # reportlab is imported only when a PDF is made
@@ -94,7 +101,7 @@ def build(edition_dir: Path, output: Path | None = None) -> BuildReport:
         len(charts.art) - charts.rendered,
     )
     _step(4, 5, "laying out pages")
-    result = write_pdf(checked.edition, checked.theme, charts, target, moment)
+    result = write_pdf(checked.edition, checked.theme, charts, target, moment, draft=draft)
     _step(5, 5, f"wrote {result.pages} pages in {result.passes} passes")
     return BuildReport(
         result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings

@@ -21,6 +21,19 @@ _NUMBER = {
     "description": "A number without thousands separators: 1852354 or 6.5.",
     "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+([.,]\d+)?$"}],
 }
+_REFERENCE = {
+    "description": "A fact from facts.yaml: {ebooks.titels} or {ebooks.titels:previous}.",
+    "anyOf": [
+        {"type": "string", "pattern": r"^\{[A-Za-z0-9_.-]+(:[a-z]+)?\}$"},
+        {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": {"type": "null"},
+        },
+    ],
+}
+_QUANTITY = {"anyOf": [_NUMBER, _REFERENCE]}
 
 
 def _object(
@@ -76,7 +89,15 @@ _BLOCKS: dict[str, dict[str, Any]] = {
             "minItems": 2,
             "maxItems": 4,
             "items": _object(
-                {"value": _NUMBER, "label": _TEXT, "unit": {"type": "string"}},
+                {
+                    "value": _QUANTITY,
+                    "label": _TEXT,
+                    "unit": {"type": "string"},
+                    "change": {
+                        "type": "boolean",
+                        "description": "Show the change against the previous edition.",
+                    },
+                },
                 ["value", "label"],
                 "A key-figure tile: a big number and its label.",
             ),
@@ -156,14 +177,14 @@ STATUSES = ("measured", "estimated", "derived")
 _POINT = {
     "anyOf": [
         _NUMBER,
-        _object(
-            {"value": _NUMBER, "status": {"enum": list(STATUSES)}},
+        _REFERENCE,
+        CHART_POINT := _object(
+            {"value": _QUANTITY, "status": {"enum": list(STATUSES)}},
             ["value"],
             "A value with its own status, e.g. {value: 14188, status: derived}.",
         ),
     ]
 }
-CHART_POINT: dict[str, Any] = _POINT["anyOf"][1]
 _BLOCKS["chart"] = _block(
     "chart",
     _object(
@@ -216,7 +237,7 @@ CONTENT_SCHEMA: dict[str, Any] = {
     "$id": SCHEMA_ID,
     "title": "rapport content file",
     "description": "An edition.yaml file or a chapter file of a rapport edition.",
-    "anyOf": [{"$ref": "#/$defs/edition"}, {"$ref": "#/$defs/chapter"}],
+    "anyOf": [{"$ref": "#/$defs/edition"}, {"$ref": "#/$defs/chapter"}, {"$ref": "#/$defs/facts"}],
     "$defs": {
         "edition": _object(
             {
@@ -229,7 +250,11 @@ CONTENT_SCHEMA: dict[str, Any] = {
                     "pattern": r"^[a-z]{2}(-[A-Z]{2})?$",
                     "default": "nl-BE",
                 },
-                "published": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
+                "published": {
+                    "type": ["string", "null"],
+                    "format": "date",
+                    "description": "YYYY-MM-DD; empty while still to fill in.",
+                },
                 "keywords": {"type": "array", "items": _TEXT},
                 "logo": {**_TEXT, "description": "A PNG or JPEG file under images/."},
                 "introduction": _RICH,
@@ -251,10 +276,44 @@ CONTENT_SCHEMA: dict[str, Any] = {
         "section": _object(
             {
                 "title": _TEXT,
+                "review": {
+                    "type": "boolean",
+                    "description": "Set by `rapport new`: remove once the text is updated.",
+                },
                 "blocks": {"type": "array", "items": {"$ref": "#/$defs/block"}, "minItems": 1},
             },
             ["title", "blocks"],
         ),
+        "fact": _object(
+            {
+                "value": {
+                    "anyOf": [_NUMBER, {"type": "null"}],
+                    "description": "Empty while still to fill in.",
+                },
+                "unit": _TEXT,
+                "source": _TEXT,
+                "qualifier": {
+                    "enum": ["ruim", "bijna", "ca.", "zo'n", "meer dan", "minder dan", "ongeveer"]
+                },
+                "status": {"enum": list(STATUSES)},
+                "derivation": {
+                    **_TEXT,
+                    "description": "How an estimated or derived value was obtained.",
+                },
+                "parts": {"type": "array", "items": _TEXT},
+                "breakdown": {"enum": ["complete", "subset"]},
+            },
+            [],
+            "A named number of the edition, in facts.yaml.",
+        ),
+        "facts": {
+            "type": "object",
+            "description": "An edition's facts.yaml: fact names and their values.",
+            "propertyNames": {"pattern": r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$"},
+            "additionalProperties": {
+                "anyOf": [_NUMBER, {"type": "null"}, {"$ref": "#/$defs/fact"}]
+            },
+        },
         "block": {"oneOf": [{"$ref": f"#/$defs/{kind}Block"} for kind in _BLOCKS]},
         "bulletItem": _BULLET_ITEM,
         **{f"{kind}Block": schema for kind, schema in _BLOCKS.items()},

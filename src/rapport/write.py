@@ -38,7 +38,13 @@ class WriteResult:
 
 
 def write_pdf(
-    edition: Edition, theme: Theme, charts: ChartSet, target: Path, moment: dt.datetime
+    edition: Edition,
+    theme: Theme,
+    charts: ChartSet,
+    target: Path,
+    moment: dt.datetime,
+    *,
+    draft: bool = False,
 ) -> WriteResult:
     """Render `edition` to `target`; the file appears whole or not at all."""
     register_fonts(theme)
@@ -52,7 +58,7 @@ def write_pdf(
         raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
     temporary = Path(temporary_name)
     try:
-        doc = ReportDocument(temporary, edition, theme, moment)
+        doc = ReportDocument(temporary, edition, theme, moment, draft=draft)
         story = build_story(doc, edition, theme, charts)
         try:
             passes = doc.multiBuild(story)

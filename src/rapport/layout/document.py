@@ -55,8 +55,17 @@ class PortableCanvas(Canvas):  # type: ignore[misc]
 
 
 class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
-    def __init__(self, target: Path, edition: Edition, theme: Theme, moment: dt.datetime) -> None:
+    def __init__(
+        self,
+        target: Path,
+        edition: Edition,
+        theme: Theme,
+        moment: dt.datetime,
+        *,
+        draft: bool = False,
+    ) -> None:
         self.edition = edition
+        self.draft = draft
         self.theme = theme
         self.labels = labels(edition.language)
         self.current_chapter = ""
@@ -137,6 +146,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.setFont(FACES["regular"], 9)
         canvas.drawRightString(width - 22 * mm, 13 * mm, self._published_line())
         canvas.restoreState()
+        self._draw_draft_mark(canvas)
 
     def _published_line(self) -> str:
         from ..formatting import format_date
@@ -166,4 +176,24 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.drawRightString(
             right, bottom, self.labels["page"].format(page=doc.page, total=total)
         )
+        canvas.restoreState()
+        self._draw_draft_mark(canvas)
+
+    def _draw_draft_mark(self, canvas: Any) -> None:
+        """A large outlined 'CONCEPT' across the page: this PDF is not the edition."""
+        if not self.draft:
+            return
+        width, height = self.pagesize
+        canvas.saveState()
+        canvas.translate(width / 2, height / 2)
+        canvas.rotate(52)
+        canvas.setStrokeColor(colour("#D0342C"))
+        canvas.setLineWidth(1.2)
+        text = canvas.beginText()
+        text.setTextRenderMode(1)  # outline only: the page stays readable underneath
+        text.setFont(FACES["display"], 110)
+        word = self.labels["draft"]
+        text.setTextOrigin(-canvas.stringWidth(word, FACES["display"], 110) / 2, -40)
+        text.textOut(word)
+        canvas.drawText(text)
         canvas.restoreState()

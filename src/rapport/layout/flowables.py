@@ -100,7 +100,9 @@ class IconHeading(Flowable):  # type: ignore[misc]
 @dataclass(frozen=True)
 class Tile:
     number: str
-    label: str
+    label: str  # paragraph markup
+    qualifier: str = ""  # "ruim", "bijna": shown small above the number
+    change: str = ""  # "+15% t.o.v. 2022": shown under the label
 
 
 class KeyFigureRow(Flowable):  # type: ignore[misc]
@@ -109,13 +111,17 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
     padding = 10.0
     gap = 8.0
 
-    def __init__(self, tiles: list[Tile], number_style: Any, label_style: Any, fill: Color) -> None:
+    def __init__(
+        self, tiles: list[Tile], number_style: Any, label_style: Any, fill: Color, accent: Color
+    ) -> None:
         super().__init__()
         self.tiles = tiles
         self.number_style = number_style
         self.label_style = label_style
         self.fill = fill
+        self.accent = accent
         self.labels: list[Paragraph] = []
+        self.small = label_style.fontSize * 0.9
         with_role(self, "Table")
 
     def _number_size(self, inner: float) -> float:
@@ -129,8 +135,17 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
         self.font_size = self._number_size(inner)
         self.labels = [Paragraph(tile.label, self.label_style) for tile in self.tiles]
         label_height = max(p.wrap(inner, avail_height)[1] for p in self.labels)
+        self.qualifier_height = self.small * 1.3 if any(t.qualifier for t in self.tiles) else 0.0
+        self.change_height = self.small * 1.6 if any(t.change for t in self.tiles) else 0.0
         self.width = avail_width
-        self.height = 2 * self.padding + self.font_size * 1.15 + 4 + label_height
+        self.height = (
+            2 * self.padding
+            + self.qualifier_height
+            + self.font_size * 1.15
+            + 4
+            + label_height
+            + self.change_height
+        )
         return self.width, self.height
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
@@ -142,11 +157,20 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
             x = index * (self.tile_width + self.gap)
             canvas.setFillColor(self.fill)
             canvas.roundRect(x, 0, self.tile_width, self.height, 4, stroke=0, fill=1)
+            top = self.height - self.padding
+            if tile.qualifier:
+                canvas.setFillColor(self.label_style.textColor)
+                canvas.setFont(FACES["regular"], self.small)
+                canvas.drawString(x + self.padding, top - self.small, tile.qualifier)
             canvas.setFillColor(self.number_style.textColor)
             canvas.setFont(FACES["display"], self.font_size)
-            baseline = self.height - self.padding - self.font_size * 0.9
+            baseline = top - self.qualifier_height - self.font_size * 0.9
             canvas.drawString(x + self.padding, baseline, tile.number)
             label.drawOn(canvas, x + self.padding, baseline - 6 - label.height)
+            if tile.change:
+                canvas.setFillColor(self.accent)
+                canvas.setFont(FACES["bold"], self.small)
+                canvas.drawString(x + self.padding, self.padding, tile.change)
 
 
 class RankBadge(Flowable):  # type: ignore[misc]

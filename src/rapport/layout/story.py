@@ -258,10 +258,20 @@ def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
     language = ctx.edition.language
     caption = ctx.labels["figures"]
     tiles = [
-        Tile(format_quantity(t.value, t.unit, language), markup.plain(t.label)) for t in block.tiles
+        Tile(
+            number=format_quantity(t.value, t.unit, language) if t.value is not None else "…",
+            label=markup.plain(t.label),
+            qualifier=markup.plain(t.qualifier),
+            change=markup.plain(t.change),
+        )
+        for t in block.tiles
     ]
     row = KeyFigureRow(
-        tiles, ctx.styles.tile_number, ctx.styles.tile_label, colour(ctx.theme.colours.tile)
+        tiles,
+        ctx.styles.tile_number,
+        ctx.styles.tile_label,
+        colour(ctx.theme.colours.tile),
+        colour(ctx.theme.colours.primary_dark),
     )
     if ctx.section_title.casefold() == caption.casefold():
         return [Spacer(1, 4), row, Spacer(1, ctx.styles.body.leading * 0.8)]

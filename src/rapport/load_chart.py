@@ -1,0 +1,170 @@
+"""Reading chart blocks: categories, series and their values, checked for a drawable shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from . import schema
+from .diagnostics import Location, did_you_mean, plural
+from .model import Block, Chart, Series, Status, as_status
+from .reader import Reader
+from .yamlsource import MappingNode, Node
+
+MAX_CATEGORIES = {"bar": 16, "hbar": 20, "grouped": 12, "stacked": 16, "line": 24, "donut": 8}
+MAX_SERIES = 6
+MAX_PANELS = 6
+
+
+def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
+    body = schema.block_body("chart")
+    fields = reader.fields(node, body, "chart")
+    if fields is None:
+        return None
+    errors_before = len(reader.problems.errors)
+    kind = reader.optional(
+        fields, "kind", lambda n, w: reader.choice(n, w, schema.CHART_KINDS), "chart kind"
+    )
+    categories = reader.labels(fields.get("categories"), "categories")
+    series = [
+        _read_series(reader, n, body["properties"]["series"]["items"])
+        for n in reader.list_of(fields, "series")
+    ]
+    scale = reader.optional(
+        fields, "scale", lambda n, w: reader.choice(n, w, ("shared", "per-category")), "scale"
+    )
+    highlight = reader.labels(fields.get("highlight"), "highlight") if "highlight" in fields else ()
+    if (
+        len(reader.problems.errors) > errors_before
+        or kind is None
+        or not categories
+        or None in series
+    ):
+        return None
+    chart = Chart(
+        kind=kind,  # type: ignore[arg-type]
+        title=reader.optional(fields, "title", reader.text, "chart title") or "",
+        categories=categories,
+        series=tuple(s for s in series if s),
+        unit=reader.optional(fields, "unit", reader.text, "unit") or "",
+        highlight=highlight,
+        per_category_scale=scale == "per-category",
+        source=reader.optional(fields, "source", reader.text, "source") or "",
+        note=reader.optional(fields, "note", reader.text, "note") or "",
+        caption=reader.optional(fields, "caption", reader.rich, "caption"),
+        alt=reader.optional(fields, "alt", reader.text, "alt text") or "",
+        location=where,
+    )
+    return chart if _chart_data_ok(reader, node, chart) else None
+
+
+def _read_series(reader: Reader, node: Node, definition: dict[str, Any]) -> Series | None:
+    fields = reader.fields(node, definition, "series")
+    if fields is None:
+        return None
+    name = reader.optional(fields, "name", reader.text, "series name")
+    default = reader.optional(
+        fields, "status", lambda n, w: reader.choice(n, w, schema.STATUSES), "status"
+    )
+    points = [
+        _read_point(reader, point, default, name or "?")
+        for point in reader.list_of(fields, "values")
+    ]
+    if name is None or any(p is None for p in points):
+        return None
+    values = [p.value for p in points if p]
+    return Series(
+        name=name,
+        values=tuple(values),
+        statuses=tuple(p.status for p in points if p),
+        facts=tuple(p.fact for p in points if p),
+        location=reader.at(node),
+    )
+
+
+@dataclass(frozen=True)
+class _Point:
+    value: Decimal
+    status: Status
+    fact: str | None
+
+
+def _read_point(reader: Reader, node: Node, default: str | None, series: str) -> _Point | None:
+    """A value: a number, a fact ({name}), or either with its own status."""
+    what = f"value in series '{series}'"
+    status = default
+    if isinstance(node, MappingNode) and reader.reference(node) is None:
+        fields = reader.fields(node, schema.CHART_POINT, "chart value")
+        if fields is None or "value" not in fields:
+            return None
+        status = (
+            reader.optional(
+                fields, "status", lambda n, w: reader.choice(n, w, schema.STATUSES), "status"
+            )
+            or default
+        )
+        node = fields["value"]
+    value, fact = reader.quantity(node, what)
+    if value is None and fact is not None:
+        # A fact still to fill in (reported in facts.yaml): a draft draws it as an empty estimate.
+        return _Point(Decimal(0), "estimated", fact.name)
+    if value is None:
+        return None
+    # A value taken from a fact carries the fact's status unless the chart says otherwise.
+    chosen = status or (fact.status if fact else "measured")
+    return _Point(value, as_status(chosen), fact.name if fact else None)
+
+
+def _chart_data_ok(reader: Reader, node: Node, chart: Chart) -> bool:
+    """Shape of the data: what would draw a wrong or unreadable chart."""
+    errors_before = len(reader.problems.errors)
+    count = len(chart.categories)
+    limit = MAX_PANELS if chart.per_category_scale else MAX_CATEGORIES[chart.kind]
+    if count > limit:
+        reader.error(
+            node,
+            f"a {chart.kind} chart shows at most {limit} categories, not {count}",
+            "split the data over two charts",
+        )
+    if len(chart.series) > MAX_SERIES:
+        reader.error(node, f"a chart shows at most {MAX_SERIES} series, not {len(chart.series)}")
+    if len(set(chart.categories)) != count:
+        reader.error(node, "chart categories repeat", "give every category its own name")
+    for series in chart.series:
+        where = series.location
+        if len(series.values) != count:
+            reader.problems.error(
+                where,
+                f"series '{series.name}' has {plural(len(series.values), 'value')} but the chart has {plural(count, 'category', 'categories')}",
+                "give one value per category",
+            )
+    if chart.kind == "donut":
+        _donut_ok(reader, chart)
+    for name in chart.highlight:
+        if name not in chart.categories:
+            reader.error(
+                node,
+                f"highlight '{name}' is not one of the categories",
+                did_you_mean(name, chart.categories),
+            )
+    return len(reader.problems.errors) == errors_before
+
+
+def _donut_ok(reader: Reader, chart: Chart) -> None:
+    if len(chart.series) != 1:
+        reader.problems.error(
+            chart.location, f"a donut chart has exactly one series, not {len(chart.series)}"
+        )
+    for series in chart.series:
+        negative = [c for c, v in zip(chart.categories, series.values, strict=False) if v < 0]
+        if negative:
+            reader.problems.error(
+                series.location,
+                f"a donut cannot show negative values (series '{series.name}', {', '.join(negative)})",
+            )
+        elif not any(series.values):
+            reader.problems.error(
+                series.location,
+                f"a donut cannot show values that are all zero (series '{series.name}')",
+            )

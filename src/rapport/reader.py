@@ -1,0 +1,310 @@
+"""Reading model values out of YAML nodes, with every problem recorded at its position.
+
+One `Reader` serves one file. It turns scalars into text, rich text, numbers
+and dates without trusting YAML's own typing, checks keys against the JSON
+Schema, and resolves references to facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from . import schema
+from .diagnostics import Location, Problems, did_you_mean
+from .facts import REFERENCE, FactError, FactTable
+from .inline import InlineSyntaxError, parse_inline
+from .model import Fact, RichText, Span
+from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, YamlFile
+
+_PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
+_GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
+MAX_MAGNITUDE = Decimal(10) ** 15
+
+T = TypeVar("T")
+Fields = dict[str, Node]
+
+
+class Reader:
+    """Turns the nodes of one file into model values, recording problems."""
+
+    def __init__(
+        self,
+        source: YamlFile,
+        problems: Problems,
+        facts: FactTable | None = None,
+        *,
+        draft: bool = False,
+    ) -> None:
+        self.source = source
+        self.problems = problems
+        self.facts = facts
+        self.draft = draft
+
+    def at(self, node: Node) -> Location:
+        return self.source.location(node)
+
+    def error(self, node: Node, message: str, hint: str = "") -> None:
+        self.problems.error(self.at(node), message, hint)
+
+    # -- structure -------------------------------------------------------
+
+    def fields(self, node: Node, definition: dict[str, Any], what: str) -> Fields | None:
+        """The keys of a mapping, checked against a schema definition."""
+        if not isinstance(node, MappingNode):
+            self.error(node, f"{what} must be a set of 'key: value' lines, not {describe(node)}")
+            return None
+        known, required = schema.keys_of(definition)
+        found: Fields = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else "?"
+            if key in first_line:
+                self.error(
+                    key_node,
+                    f"duplicate key '{key}' in {what}",
+                    f"the first '{key}' is at line {first_line[key]}; keep one of them",
+                )
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            if key not in known:
+                hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
+                self.error(key_node, f"unknown key '{key}' in {what}", hint)
+                continue
+            found[key] = value_node
+        for key in required:
+            if key not in found:
+                self.error(node, f"{what} lacks the required key '{key}'", f"add '{key}: …'")
+        return found
+
+    def items(self, node: Node, what: str) -> list[Node]:
+        if isinstance(node, SequenceNode):
+            if not node.value:
+                self.error(
+                    node, f"{what} is empty", "add at least one item, each starting with '- '"
+                )
+            return list(node.value)
+        self.error(node, f"{what} must be a list (lines starting with '- '), not {describe(node)}")
+        return []
+
+    # -- scalars ---------------------------------------------------------
+
+    def text(self, node: Node, what: str) -> str | None:
+        if not isinstance(node, ScalarNode):
+            self.error(node, f"{what} must be text, not {describe(node)}", quote_hint(node))
+            return None
+        if node.tag == NULL_TAG and node.style is None:
+            self.error(node, f"{what} is empty", "write a value after the colon")
+            return None
+        raw = unicodedata.normalize("NFC", node.value).replace("\u2010", "-")
+        value = " ".join(raw.split()) if node.style in (None, "'", '"', ">") else raw.strip()
+        if not value:
+            self.error(node, f"{what} is empty", "write a value after the colon")
+            return None
+        return value
+
+    def rich(self, node: Node, what: str) -> RichText | None:
+        value = self.text(node, what)
+        if value is None:
+            return None
+        try:
+            spans = parse_inline(value)
+        except InlineSyntaxError as exc:
+            self.error(node, f"failed to read {what} ({exc.message})", exc.hint)
+            return None
+        resolved = self.resolve(node, spans)
+        return None if resolved is None else RichText(spans=resolved, location=self.at(node))
+
+    def number(self, node: Node, what: str) -> Decimal | None:
+        raw = self.text(node, what)
+        if raw is None:
+            return None
+        compact = raw.replace("_", "")
+        if _GROUPED_NUMBER.match(compact):
+            self.error(
+                node,
+                f"{what} '{raw}' is ambiguous (a thousands separator or a decimal point?)",
+                f"write the number without separators, e.g. {re.sub(r'[.,]', '', compact)}",
+            )
+            return None
+        if not _PLAIN_NUMBER.match(compact):
+            self.error(
+                node, f"{what} '{raw}' is not a number", "write digits only, e.g. 1852354 or 6.5"
+            )
+            return None
+        try:
+            value = Decimal(compact.replace(",", "."))
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+            self.error(node, f"{what} '{raw}' is not a number")
+            return None
+        if abs(value) >= MAX_MAGNITUDE:
+            self.error(
+                node,
+                f"{what} '{raw}' is too large",
+                "numbers in a report stay below a million billion",
+            )
+            return None
+        return value
+
+    def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
+        raw = self.text(node, what)
+        if raw is None:
+            return None
+        if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
+            self.error(node, f"{what} '{raw}' must be a whole number from {low} to {high}")
+            return None
+        return int(raw)
+
+    def date(self, node: Node, what: str) -> dt.date | None:
+        raw = self.text(node, what)
+        if raw is None:
+            return None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        self.error(node, f"{what} '{raw}' is not a date", "write it as YYYY-MM-DD, e.g. 2024-03-20")
+        return None
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        raw = self.text(node, what)
+        if raw is None:
+            return None
+        value = {"true": True, "false": False}.get(raw.lower())
+        if value is None:
+            self.error(node, f"{what} '{raw}' must be true or false")
+        return value
+
+    def list_of(self, fields: Fields, key: str) -> list[Node]:
+        return self.items(fields[key], key) if key in fields else []
+
+    def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
+        value = self.text(node, what)
+        if value is not None and value not in choices:
+            hint = did_you_mean(value, choices) or f"choose one of: {', '.join(choices)}"
+            self.error(node, f"{what} '{value}' is unknown", hint)
+            return None
+        return value
+
+    def labels(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        labels = [self.text(n, f"{what} entry") for n in self.items(node, what)]
+        return tuple(label for label in labels if label)
+
+    # -- facts -----------------------------------------------------------
+
+    def unfilled(self, node: Node, message: str, hint: str = "") -> None:
+        """Something a new edition has still to fill in: an error, or a warning in a draft."""
+        if self.draft:
+            self.problems.warning(self.at(node), message, hint)
+        else:
+            self.error(node, message, hint)
+
+    def _fact_problem(self, node: Node, exc: FactError, shown: str) -> None:
+        self.error(node, f"failed to show {shown} ({exc.message})", exc.hint)
+
+    def resolve(self, node: Node, spans: tuple[Span, ...]) -> tuple[Span, ...] | None:
+        """Replace every reference span's text with the fact it shows."""
+        resolved: list[Span] = []
+        failed = False
+        for span in spans:
+            if span.fact is None:
+                resolved.append(span)
+                continue
+            if self.facts is None:
+                self.error(
+                    node,
+                    f"failed to show {span.text} (this edition has no facts)",
+                    "declare the fact in facts.yaml beside edition.yaml",
+                )
+                failed = True
+                continue
+            try:
+                text = self.facts.render(span.fact, span.form)
+            except FactError as exc:
+                self._fact_problem(node, exc, span.text)
+                failed = True
+                continue
+            resolved.append(
+                Span(
+                    text=text,
+                    emphasis=span.emphasis,
+                    strong=span.strong,
+                    href=span.href,
+                    fact=span.fact,
+                    form=span.form,
+                )
+            )
+        return None if failed else tuple(resolved)
+
+    def reference(self, node: Node) -> tuple[str, str] | None:
+        """The fact a number field refers to: `{name}` (a one-key YAML mapping) or "{name:form}"."""
+        if isinstance(node, MappingNode) and len(node.value) == 1:
+            key, value = node.value[0]
+            if (
+                isinstance(key, ScalarNode)
+                and isinstance(value, ScalarNode)
+                and value.tag == NULL_TAG
+            ):
+                match = REFERENCE.fullmatch("{" + key.value + "}")
+                return (match.group(1), match.group(2) or "value") if match else None
+        if isinstance(node, ScalarNode):
+            match = REFERENCE.fullmatch(node.value.strip())
+            return (match.group(1), match.group(2) or "value") if match else None
+        return None
+
+    def quantity(self, node: Node, what: str) -> tuple[Decimal | None, Fact | None]:
+        """A number written out or taken from a fact; (None, fact) for an unfilled fact in a draft."""
+        reference = self.reference(node)
+        if reference is None:
+            return self.number(node, what), None
+        name, form = reference
+        shown = "{" + name + ("" if form == "value" else ":" + form) + "}"
+        if self.facts is None:
+            self.error(
+                node,
+                f"failed to show {shown} (this edition has no facts)",
+                "declare the fact in facts.yaml beside edition.yaml",
+            )
+            return None, None
+        try:
+            fact = self.facts.fact(name)
+            if form in ("value", "number"):
+                return self.facts.value(name), fact
+            if form == "previous":
+                return self.facts.previous_value(name), fact
+            raise FactError(
+                f"a number field shows a fact's value or previous value, not its {form}",
+                "write {" + name + "} or {" + name + ":previous}",
+            )
+        except FactError as exc:
+            if exc.unfilled:  # reported once, in facts.yaml
+                return None, self.facts.current.get(name) if self.facts.current else None
+            self._fact_problem(node, exc, shown)
+            return None, None
+
+    def optional(
+        self, fields: Fields, key: str, read: Callable[[Node, str], T | None], what: str
+    ) -> T | None:
+        node = fields.get(key)
+        return None if node is None else read(node, what)
+
+
+def describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a set of keys"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return f"the value '{node.value}'"
+
+
+def quote_hint(node: Node) -> str:
+    if isinstance(node, MappingNode) and len(node.value) == 1:
+        return "a text containing ': ' must be put between quotes"
+    return ""
