@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "-o", "--output", type=Path, help="PDF to write (default: build/voortgangsrapport-YEAR.pdf)"
     )
+    build.add_argument(
+        "--draft",
+        action="store_true",
+        help="build even with facts still to fill in or sections to review; marks every page",
+    )
     check = commands.add_parser(
         "check", parents=[common], help="validate an edition without rendering; list every problem"
     )
@@ -68,6 +73,10 @@ def _parser() -> argparse.ArgumentParser:
         "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
     )
     watch.add_argument("-o", "--output", type=Path, help="PDF to write")
+    new = commands.add_parser(
+        "new", parents=[common], help="start next year's edition from the newest one"
+    )
+    new.add_argument("year", type=int, help="the year of the new edition, e.g. 2024")
     commands.add_parser("schema", help="print the JSON Schema of content files")
     return parser
 
@@ -93,12 +102,27 @@ def _edition_dir(argument: Path | None) -> Path:
     return ensure_edition_dir(argument) if argument is not None else newest_edition(Path("content"))
 
 
+def _new(year: int) -> int:
+    from .scaffold import new_edition
+
+    target = new_edition(Path("content"), year)
+    print(display_path(target))
+    print(
+        f"rapport: fill in {display_path(target / 'facts.yaml')} and review every section;"
+        f" 'rapport check {display_path(target)}' lists what is left",
+        file=sys.stderr,
+    )
+    return ExitCode.OK
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from .schema import schema_json
 
         print(schema_json())
         return ExitCode.OK
+    if args.command == "new":
+        return _new(args.year)
     from .pipeline import build, load_and_check
 
     edition_dir = _edition_dir(args.edition)
@@ -118,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("rapport: stopped watching", file=sys.stderr)
         return ExitCode.OK
-    report = build(edition_dir, args.output)
+    report = build(edition_dir, args.output, draft=args.draft)
     print_diagnostics(report.warnings)
     logging.getLogger("rapport").info(
         "%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds

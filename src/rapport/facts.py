@@ -129,5 +129,6 @@ class FactTable:
 
     def change_label(self, name: str, previous_word: str) -> str:
         """'+15% t.o.v. 2022' under a key figure."""
+        change = self.render(name, "change")  # raises when there is no previous edition
         assert self.previous is not None
-        return f"{self.render(name, 'change')} {previous_word} {self.previous.year}"
+        return f"{change} {previous_word} {self.previous.year}"
