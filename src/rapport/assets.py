@@ -45,13 +45,22 @@ def resolve_image(root: Path, written: Path) -> Path:
             f"image '{written}' must be a file in the project's images/ folder",
             "write e.g. images/foto.png",
         )
-    candidate = (root / written).resolve()
-    if not candidate.is_relative_to(images):
+    try:
+        candidate = (root / written).resolve()
+        inside = candidate.is_relative_to(images)
+        exists = inside and candidate.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL character, a link loop
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(written))
+        raise AssetError(
+            f"image '{shown}' cannot be opened ({getattr(exc, 'strerror', None) or exc})",
+            "check the file name; it is relative to the project folder",
+        ) from None
+    if not inside:
         raise AssetError(
             f"image '{written}' lies outside the images/ folder",
             "copy the image into images/ and name it there",
         )
-    if not candidate.is_file():
+    if not exists:
         raise AssetError(
             f"image '{written}' does not exist",
             "check the file name; it is relative to the project folder",

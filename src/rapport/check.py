@@ -157,13 +157,21 @@ def _check_characters(
 def _check_icon(chapter: Chapter, root: Path, problems: Problems) -> None:
     if not chapter.icon:
         return
-    if not icon_path(root, chapter.icon).is_file():
+    artwork = icon_path(root, chapter.icon)
+    try:
+        exists = artwork.is_file()
+    except (OSError, ValueError):  # a name too long to be a file: no such icon
+        exists = False
+    if not exists:
         known = " ".join(available_icons(root))
         problems.error(
             chapter.location,
             f"there is no artwork for the icon '{chapter.icon}'",
             f"choose one of: {known}, or add a PNG to images/icons/",
         )
+        return
+    # The artwork is an image like any other: PNG or JPEG, inside images/, within the limits.
+    _check_image(root, artwork.relative_to(root), chapter.location, problems)
 
 
 def _check_image(root: Path, written: Path, where: Location, problems: Problems) -> None:

@@ -58,7 +58,7 @@ def _read_block(reader: Reader, node: Node) -> Block | None:
         )
         return None
     key_node, body = node.value[0]
-    kind = key_node.value
+    kind = key_node.value if isinstance(key_node, ScalarNode) else "?"
     readers: dict[str, Callable[[Reader, Node, Location], Block | None]] = {
         "paragraph": _read_paragraph,
         "bullets": _read_bullets,
@@ -240,6 +240,9 @@ def _read_rank_item(
     )
 
 
+MAX_TABLE_ROWS = 1_000  # laying out a table costs time quadratic in its rows
+
+
 def _read_table(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("table"), "table")
     if fields is None:
@@ -252,7 +255,15 @@ def _read_table(reader: Reader, node: Node, where: Location) -> Block | None:
         else []
     )
     rows: list[tuple[RichText, ...]] = []
-    for row_node in reader.items(fields["rows"], "rows") if "rows" in fields else []:
+    row_nodes = reader.items(fields["rows"], "rows") if "rows" in fields else []
+    if len(row_nodes) > MAX_TABLE_ROWS:
+        reader.error(
+            fields["rows"],
+            f"a table has at most {MAX_TABLE_ROWS:,} rows, not {len(row_nodes):,}",
+            "split the table into smaller tables",
+        )
+        return None
+    for row_node in row_nodes:
         cells = [reader.rich(cell, "table cell") for cell in reader.items(row_node, "table row")]
         if isinstance(row_node, SequenceNode) and len(cells) != len(columns):
             reader.error(
@@ -282,6 +293,8 @@ def _read_alignment(reader: Reader, node: Node | None, count: int) -> tuple[Alig
     result: list[Alignment] = []
     for value_node, value in zip(node.value, values, strict=False):
         match = next((c for c in choices if c == value), None)
+        if value is None:  # already reported
+            return None
         if match is None:
             reader.error(
                 value_node, f"alignment '{value}' is unknown", "write left, center or right"
@@ -303,6 +316,13 @@ def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
     caption = reader.optional(fields, "caption", reader.rich, "image caption")
     width_text = reader.optional(fields, "width", reader.text, "image width") or "100%"
     width = _percentage(reader, fields.get("width"), width_text)
+    if file is not None and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", file):
+        reader.error(
+            fields["file"],
+            f"image '{file}' must be a file in the project's images/ folder, not an address",
+            "download the image into images/ and write e.g. images/foto.png",
+        )
+        return None
     if file is None or alt is None or width is None:
         return None
     return Image(path=Path(file), alt=alt, caption=caption, width=width, location=where)
@@ -506,7 +526,8 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
             f"create {EDITION_FILE} with title, year, …",
         )
         return None
-    edition_source = read_yaml(edition_path, problems)
+    project = directory.resolve().parent.parent  # content never reads a file outside it
+    edition_source = read_yaml(edition_path, problems, root=project)
     head = _read_head(edition_source, problems, draft) if edition_source is not None else None
     year = _edition_year(directory, head)
     current, previous = _facts_of(directory, year, problems, draft)
@@ -520,7 +541,7 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
         )
     chapters = []
     for path in files:
-        source = read_yaml(path, problems)
+        source = read_yaml(path, problems, root=project)
         if source is not None:
             chapters.append(_read_chapter(source, problems, facts, draft))
     edition = None

@@ -33,7 +33,7 @@ def load_facts(path: Path, year: int, problems: Problems, *, draft: bool = False
     """The facts of one edition, or None when it has no facts file."""
     if not path.is_file():
         return None
-    source = read_yaml(path, problems)
+    source = read_yaml(path, problems, root=path.parent.resolve().parent.parent)
     if source is None or source.root is None:
         return None
     reader = Reader(source, problems, draft=draft)

@@ -24,6 +24,7 @@ from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, Y
 _PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
 MAX_MAGNITUDE = Decimal(10) ** 15
+MAX_TEXT_LENGTH = 50_000  # laying out one paragraph costs time quadratic in its length
 
 T = TypeVar("T")
 Fields = dict[str, Node]
@@ -104,6 +105,13 @@ class Reader:
         value = " ".join(raw.split()) if node.style in (None, "'", '"', ">") else raw.strip()
         if not value:
             self.error(node, f"{what} is empty", "write a value after the colon")
+            return None
+        if len(value) > MAX_TEXT_LENGTH:
+            self.error(
+                node,
+                f"{what} is too long ({len(value):,} characters; the limit is {MAX_TEXT_LENGTH:,})",
+                "split it into several paragraphs or blocks",
+            )
             return None
         return value
 

@@ -10,6 +10,7 @@ are the door to alias bombs and object construction.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,18 +95,38 @@ def node_location(path: Path, node: Node) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def read_yaml(path: Path, problems: Problems) -> YamlFile | None:
-    """Compose one YAML file; on failure record a problem and return None."""
+def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> YamlFile | None:
+    """Compose one YAML file; on failure record a problem and return None.
+
+    With `root`, the file (after following links) must lie inside that folder.
+    Only regular files are read, and never more than the size limit: a link to
+    a device or a pipe cannot make a build hang or fill the memory.
+    """
     here = Location(path)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.error(here, f"failed to read file ({exc.strerror or exc})")
+        if root is not None and not path.resolve().is_relative_to(root.resolve()):
+            problems.error(
+                here,
+                "file lies outside the project folder (it is a link to elsewhere)",
+                "copy the file into the edition folder instead of linking to it",
+            )
+            return None
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            problems.error(here, "failed to read file (it is not a regular file)")
+            return None
+        data = b""
+        if status.st_size <= MAX_FILE_BYTES:
+            with path.open("rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:
+        problems.error(here, f"failed to read file ({getattr(exc, 'strerror', None) or exc})")
         return None
-    if len(data) > MAX_FILE_BYTES:
+    if status.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        size = max(status.st_size, len(data))
         problems.error(
             here,
-            f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})",
+            f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})",
             "split the chapter into smaller files",
         )
         return None
@@ -166,6 +187,13 @@ def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
         return None
     except yaml.YAMLError as exc:
         problems.error(Location(path), f"failed to read YAML ({exc})")
+        return None
+    except (ValueError, OverflowError):  # PyYAML's chr() of an escape such as "\U99999999"
+        problems.error(
+            _mark_location(path, loader.get_mark()),
+            "failed to read YAML (an escape such as '\\U…' names no character)",
+            "write the character itself, or remove the backslash",
+        )
         return None
     finally:
         loader.dispose()

@@ -42,6 +42,12 @@ class Heading(Paragraph):  # type: ignore[misc]
         self.chapter = chapter
         with_role(self, f"H{level}")
 
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        # A heading moves to the next page whole; one taller than a page is a layout
+        # problem reported at its section. (Paragraph.split would call __init__ with
+        # arguments a Heading does not take.)
+        return []
+
     def draw(self) -> None:
         canvas = self.canv
         canvas.bookmarkHorizontal(self.key, 0, self.height + 4)

@@ -179,6 +179,8 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
     if chapter.intro is not None:
         flow.append(with_role(Paragraph(ctx.rich(chapter.intro), s.lead), "P"))
         flow.append(Spacer(1, 4))
+    for flowable in flow:
+        flowable.source_location = chapter.location  # where a layout failure is reported
     for section in chapter.sections:
         flow += _section(ctx, section)
     return flow
@@ -193,6 +195,7 @@ def _section(ctx: _Context, section: model.Section) -> list[Flowable]:
         title=section.title,
     )
     ctx.section_title = section.title
+    heading.source_location = section.location  # where a layout failure is reported
     flow: list[Flowable] = [CondPageBreak(45 * mm), heading]
     for block in section.blocks:
         flow += _block(ctx, block)
