@@ -39,17 +39,24 @@ class ImageInfo:
 
 def resolve_image(root: Path, written: Path) -> Path:
     """The real path of an image named in content; it must lie under images/."""
-    images = (root / IMAGES_DIR).resolve()
     if written.is_absolute() or "://" in str(written):
         raise AssetError(
             f"image '{written}' must be a file in the project's images/ folder",
             "write e.g. images/foto.png",
         )
     try:
+        images = (root / IMAGES_DIR).resolve()
+        if not images.is_relative_to(root.resolve()):
+            raise AssetError(
+                f"image '{written}' lies outside the project folder (images/ is a link to elsewhere)",
+                "make images/ a real folder inside the project",
+            )
         candidate = (root / written).resolve()
         inside = candidate.is_relative_to(images)
         exists = inside and candidate.is_file()
-    except (OSError, ValueError) as exc:  # a name too long, a NUL character, a link loop
+    except AssetError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:  # too long, a NUL, a link loop
         shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(written))
         raise AssetError(
             f"image '{shown}' cannot be opened ({getattr(exc, 'strerror', None) or exc})",

@@ -50,7 +50,7 @@ def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working folder when below it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the working folder, or a link loop
         return str(path)
 
 

@@ -14,10 +14,18 @@ from pathlib import Path
 
 from .check import check_edition, project_root
 from .check_facts import check_facts
-from .diagnostics import ContentError, Diagnostic, Problems, UsageError
+from .diagnostics import (
+    ContentError,
+    Diagnostic,
+    FileSystemError,
+    Problems,
+    UsageError,
+    display_path,
+)
 from .load import load_edition
+from .lock import output_lock
 from .model import Edition
-from .paths import OUTPUT_DIR, THEME_FILE
+from .paths import CACHE_DIR, OUTPUT_DIR, THEME_FILE
 from .theme import Theme, load_theme
 
 log = logging.getLogger("rapport")
@@ -92,16 +100,25 @@ def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False)
     target = output or default_output(checked.edition)
     moment = build_moment(checked.edition)
     root = project_root(checked.edition)
-    _step(3, 5, "drawing charts")
-    charts = prepare_charts(checked.edition, checked.theme, root, frame_width(checked.theme))
-    log.debug(
-        "%d charts, %d drawn, %d from the cache",
-        len(charts.art),
-        charts.rendered,
-        len(charts.art) - charts.rendered,
-    )
-    _step(4, 5, "laying out pages")
-    result = write_pdf(checked.edition, checked.theme, charts, target, moment, draft=draft)
+    with output_lock(target):  # one build of this PDF at a time; a second one waits
+        _step(3, 5, "drawing charts")
+        try:
+            charts = prepare_charts(
+                checked.edition, checked.theme, root, frame_width(checked.theme)
+            )
+        except OSError as exc:  # e.g. .cache is a file: the cache is safe to delete
+            where = display_path(Path(exc.filename or root / CACHE_DIR))
+            raise FileSystemError(
+                f"failed to write {where} ({exc.strerror or exc}); {CACHE_DIR}/ is safe to delete"
+            ) from None
+        log.debug(
+            "%d charts, %d drawn, %d from the cache",
+            len(charts.art),
+            charts.rendered,
+            len(charts.art) - charts.rendered,
+        )
+        _step(4, 5, "laying out pages")
+        result = write_pdf(checked.edition, checked.theme, charts, target, moment, draft=draft)
     _step(5, 5, f"wrote {result.pages} pages in {result.passes} passes")
     return BuildReport(
         result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings

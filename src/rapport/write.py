@@ -17,7 +17,7 @@ from pathlib import Path
 from reportlab.platypus.doctemplate import LayoutError
 
 from .charts import ChartSet
-from .diagnostics import ContentError, Diagnostic, FileSystemError, Location
+from .diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
 from .layout import hyphens
 from .layout.document import ReportDocument
 from .layout.story import build_story
@@ -68,11 +68,22 @@ def write_pdf(
         _publish(temporary, target)
         hyphens.save_all()
     except OSError as exc:
-        raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
+        raise FileSystemError(
+            f"failed to write {_culprit(exc, target)} ({exc.strerror or exc})"
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
     return WriteResult(target, doc.page, passes, target.stat().st_size)
+
+
+def _culprit(exc: OSError, target: Path) -> Path:
+    """The file that could not be written: the PDF, or a cache file the error names."""
+    if not isinstance(exc.filename, str):
+        return target
+    named = Path(exc.filename)
+    beside = os.path.abspath(named.parent) == os.path.abspath(target.parent)
+    return target if beside else Path(display_path(named))
 
 
 def _publish(temporary: Path, target: Path) -> None:

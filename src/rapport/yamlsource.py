@@ -119,7 +119,7 @@ def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> Ya
         if status.st_size <= MAX_FILE_BYTES:
             with path.open("rb") as stream:
                 data = stream.read(MAX_FILE_BYTES + 1)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a link loop
         problems.error(here, f"failed to read file ({getattr(exc, 'strerror', None) or exc})")
         return None
     if status.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
