@@ -4,16 +4,35 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 EDITION ?= content/2023
+LOCK   := requirements.lock
+PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: all build check test lint typecheck golden bench clean
+.PHONY: all build check test lint typecheck golden bench clean lock
 
 all: build
 
-$(STAMP): pyproject.toml
+# Exactly the versions in the lock file, each checked against its sha256, then
+# rapport itself without resolving anything again; `pip check` catches a lock
+# that no longer fits pyproject.toml.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check || { echo "make: $(LOCK) does not fit pyproject.toml; run 'make lock'" >&2; exit 1; }
 	touch $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Regenerates the lock file (runtime and test dependencies, exact versions and
+# hashes) from pyproject.toml, keeping the versions already locked; `make lock
+# UPGRADE=1` moves every package to its newest allowed version.
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+		--extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(if $(UPGRADE),--upgrade) --output-file $(LOCK) pyproject.toml
 
 build: $(STAMP)
 	$(BIN)/rapport build $(EDITION)

@@ -264,3 +264,13 @@ def test_finishing_is_deterministic(tmp_path: Path, pdf_path: Path, monkeypatch)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     again = build(REPO / "content" / "2023", tmp_path / "again.pdf")
     assert again.pdf.read_bytes() == pdf_path.read_bytes()
+
+
+def test_pinning_the_same_date_through_source_date_epoch_changes_nothing(
+    tmp_path: Path, pdf_path: Path, monkeypatch
+) -> None:
+    """reportlab's own /ID depended on SOURCE_DATE_EPOCH; the finished PDF must not."""
+    published = dt.datetime(2024, 3, 20, tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(published.timestamp())))
+    again = build(REPO / "content" / "2023", tmp_path / "epoch.pdf")
+    assert again.pdf.read_bytes() == pdf_path.read_bytes()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
 from .diagnostics import ContentError, Diagnostic, ExitCode, RapportError, display_path, plural
 
 ISSUES_URL = "the rapport maintainers (README.md, 'Reporting a bug')"
@@ -78,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     new.add_argument("year", type=int, help="the year of the new edition, e.g. 2024")
     commands.add_parser("schema", help="print the JSON Schema of content files")
+    add_archive_commands(commands, common)
     return parser
 
 
@@ -123,6 +125,8 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     if args.command == "new":
         return _new(args.year)
+    if args.command in ARCHIVE_COMMANDS:
+        return run_archive_command(args)
     from .pipeline import build, load_and_check
 
     edition_dir = _edition_dir(args.edition)

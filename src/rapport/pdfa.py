@@ -88,6 +88,10 @@ def finish_pdf(path: Path, edition: Edition, moment: dt.datetime) -> None:
             _finish_page(page.obj)
         _set_output_intent(pdf)
         _set_metadata(pdf, metadata)
+        # qpdf keeps the first /ID of its input; reportlab's depends on the
+        # environment (SOURCE_DATE_EPOCH), so both are derived from the content.
+        if "/ID" in pdf.trailer:
+            del pdf.trailer["/ID"]
         with path.open("wb") as stream:
             pdf.save(stream, **SAVE_OPTIONS)
 

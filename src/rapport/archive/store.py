@@ -1,0 +1,162 @@
+"""The archive folder: one BagIt bag per published revision, never changed.
+
+    archive/2023/        revision 1 of the 2023 edition
+    archive/2023-r2/     revision 2 (a correction), beside the first
+    archive/.lock        held while publishing, so that two publishes never race
+    archive/.2023.partial-XXXX/   a publish in progress; renamed into place when whole
+
+Names starting with a dot are never part of the archive: `list` and `verify`
+skip them, and the next publish removes partial folders left by an
+interrupted one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import ExitCode, FileSystemError, RapportError, UsageError
+from .bag import read_bag_info
+
+_NAME = re.compile(r"^(?P<year>\d{4})(?:-r(?P<revision>[1-9]\d*))?$")
+PARTIAL = ".partial-"
+
+
+def bag_name(year: int, revision: int) -> str:
+    """The folder of a revision: '2023' for the first, '2023-r2' for the second."""
+    return f"{year}" if revision == 1 else f"{year}-r{revision}"
+
+
+def parse_name(name: str) -> tuple[int, int] | None:
+    """(year, revision) of an archive folder name, or None if it is not one."""
+    match = _NAME.match(name)
+    if match is None:
+        return None
+    revision = int(match["revision"] or 1)
+    if match["revision"] is not None and revision < 2:
+        return None  # '2023-r1' is spelt '2023'
+    return int(match["year"]), revision
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One published revision, as its bag-info.txt describes it."""
+
+    path: Path
+    year: int
+    revision: int
+    info: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def field(self, key: str) -> str:
+        return self.info.get(key, "?")
+
+
+def entries(archive: Path) -> list[ArchiveEntry]:
+    """Every published revision under `archive`, by year and revision."""
+    found = []
+    if not archive.is_dir():
+        return []
+    for path in archive.iterdir():
+        parsed = parse_name(path.name)
+        if parsed is None or not path.is_dir():
+            continue
+        found.append(ArchiveEntry(path, parsed[0], parsed[1], read_bag_info(path)))
+    return sorted(found, key=lambda entry: (entry.year, entry.revision))
+
+
+def select(archive: Path, which: str | None) -> list[ArchiveEntry]:
+    """The bags named by `which`: a year (all its revisions), a folder name, or all."""
+    every = entries(archive)
+    if which is None:
+        return every
+    parsed = parse_name(which)
+    if parsed is None:
+        raise UsageError(
+            f"'{which}' is not a year or an archive folder name\n"
+            "  hint: write a year such as 2023, a revision such as 2023-r2, or --all"
+        )
+    year, revision = parsed
+    whole_year = which.isdigit()
+    chosen = [e for e in every if e.year == year and (whole_year or e.revision == revision)]
+    if not chosen:
+        raise UsageError(
+            f"edition {which} is not published (there is no {archive.name}/{bag_name(year, revision)})\n"
+            "  hint: `rapport list` shows what is in the archive"
+        )
+    return chosen
+
+
+@contextlib.contextmanager
+def locked(archive: Path) -> Iterator[None]:
+    """Hold the archive's lock: one publish at a time. The kernel frees it if we die."""
+    try:
+        archive.mkdir(parents=True, exist_ok=True)
+        handle = os.open(archive / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise FileSystemError(
+            f"failed to open the archive {archive} ({exc.strerror or exc})"
+        ) from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def remove_partials(archive: Path) -> list[str]:
+    """Remove what interrupted publishes left; call only while holding the lock."""
+    removed = []
+    for path in sorted(archive.glob(f".*{PARTIAL}*")):
+        remove_tree(path)
+        removed.append(path.name)
+    return removed
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a folder, also when its files were made read-only."""
+
+    def make_writable_and_retry(function: object, name: str, _: object) -> None:
+        parent = os.path.dirname(name)
+        for target in (parent, name):
+            with contextlib.suppress(OSError):
+                os.chmod(target, os.stat(target).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+        if os.path.isdir(name) and not os.path.islink(name):
+            shutil.rmtree(name)
+        else:
+            os.unlink(name)
+
+    shutil.rmtree(path, onerror=make_writable_and_retry)
+
+
+def make_read_only(path: Path) -> None:
+    """Files r--r--r--, folders r-xr-xr-x: a published bag is not to be edited."""
+    for folder, _, files in os.walk(path, topdown=False):
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o444)
+        os.chmod(folder, 0o555)
+
+
+def fsync_folder(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+class ArchiveConflict(RapportError):
+    """Publishing would change what is already published (exit 4)."""
+
+    exit_code = ExitCode.ARCHIVE_CONFLICT

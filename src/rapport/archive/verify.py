@@ -1,0 +1,232 @@
+"""`rapport verify`: prove that an archived PDF is what its archived sources make.
+
+For each bag: its fixity (every checksum, with the `bagit` package), then a
+rebuild from the bag's own sources in a temporary project — fonts from the
+project's fonts/, refused unless their sha256 equals the recorded one — in a
+separate process, with the recorded build date, and a byte comparison of the
+new PDF with the archived one. Nothing in the archive is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostic, Location
+from .bag import check_fixity, sha256_file
+from .record import FONT_HASHES, RECORD_FORMAT, RECORD_NAME, SOURCES, environment_differences
+from .store import ArchiveEntry
+
+log = logging.getLogger(__name__)
+
+REBUILD_TIMEOUT = 600  # seconds
+
+
+@dataclass
+class VerifyReport:
+    entry: ArchiveEntry
+    files: int = 0
+    rebuilt: bool = False
+    pdf_sha256: str = ""
+    seconds: float = 0.0
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(entry: ArchiveEntry, root: Path) -> VerifyReport:
+    """Check the fixity of one bag, then rebuild its PDF and compare the bytes."""
+    started = time.perf_counter()
+    report = VerifyReport(entry)
+    report.files, report.problems = check_fixity(entry.path)
+    if report.problems:
+        report.problems.append(
+            Diagnostic(
+                Location(entry.path),
+                "not rebuilt: the bag's fixity check failed, so its sources cannot be trusted",
+            )
+        )
+    else:
+        _rebuild_and_compare(entry.path, root, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _problem(report: VerifyReport, where: Path, message: str, hint: str = "") -> None:
+    report.problems.append(Diagnostic(Location(where), message, hint))
+
+
+def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
+    record_path = bag / "data" / RECORD_NAME
+    try:
+        record: dict[str, Any] = json.loads(record_path.read_text(encoding="utf-8"))
+        if record.get("format") != RECORD_FORMAT:
+            raise ValueError(f"unknown format '{record.get('format')}'")
+        year = int(record["edition"]["year"])
+        folder = str(record["edition"]["folder"])
+        pdf = bag / "data" / str(record["pdf"]["file"])
+        epoch = int(record["build"]["source_date_epoch"])
+        inputs = list(record["inputs"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _problem(report, record_path, f"failed to read the build record ({exc})")
+        return
+    archived_sha = sha256_file(pdf)
+    report.pdf_sha256 = archived_sha
+    if archived_sha != record["pdf"]["sha256"]:
+        _problem(report, pdf, "the PDF's sha256 differs from the one in the build record")
+        return
+    with tempfile.TemporaryDirectory(prefix=f"rapport-verify-{year}-") as temporary:
+        project = Path(temporary)
+        sources = bag / "data" / SOURCES
+        shutil.copytree(sources, project, dirs_exist_ok=True)
+        (project / FONT_HASHES).unlink(missing_ok=True)
+        for item in inputs:
+            if not item.get("archived", True) and not _copy_font(item, root, project, report):
+                return
+        for item in inputs:
+            if item.get("archived", True):
+                copied = project / item["path"]
+                if not copied.is_file() or sha256_file(copied) != item["sha256"]:
+                    _problem(
+                        report,
+                        sources / item["path"],
+                        "the archived source is missing or differs from the build record",
+                    )
+                    return
+        output = project / "rebuilt.pdf"
+        environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+        log.info("rebuilding %s from its archived sources", bag.name)
+        result = subprocess.run(
+            [sys.executable, "-m", "rapport", "-q", "build", folder, "-o", str(output)],
+            cwd=project,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=REBUILD_TIMEOUT,
+            check=False,
+        )
+        if result.returncode != 0 or not output.is_file():
+            tail = " | ".join(result.stderr.strip().splitlines()[-6:])
+            _problem(
+                report,
+                bag,
+                f"failed to rebuild the edition from its archived sources (exit {result.returncode}: {tail})",
+                _environment_hint(record),
+            )
+            return
+        report.rebuilt = True
+        rebuilt = output.read_bytes()
+        archived = pdf.read_bytes()
+        if rebuilt != archived:
+            _problem(
+                report, pdf, _describe_difference(archived, rebuilt), _environment_hint(record)
+            )
+
+
+def _copy_font(item: dict[str, Any], root: Path, project: Path, report: VerifyReport) -> bool:
+    """Copy a recorded font from the project's fonts/; it must be the very same file."""
+    source = root / item["path"]
+    if not source.is_file():
+        _problem(
+            report,
+            source,
+            "failed to rebuild: the font the edition was made with is missing",
+            f"restore {item['path']} (sha256 {item['sha256']}) into the project",
+        )
+        return False
+    found = sha256_file(source)
+    if found != item["sha256"]:
+        _problem(
+            report,
+            source,
+            f"failed to rebuild: the font differs from the one the edition was made with "
+            f"(recorded sha256 {item['sha256']}, found {found})",
+            f"restore the recorded version of {item['path']}; see {FONT_HASHES} in the bag",
+        )
+        return False
+    destination = project / item["path"]
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+    return True
+
+
+def _describe_difference(archived: bytes, rebuilt: bytes) -> str:
+    """Where the rebuilt PDF departs from the archived one, as precisely as can be told."""
+    offset = next(
+        (i for i, (a, b) in enumerate(zip(archived, rebuilt, strict=False)) if a != b),
+        min(len(archived), len(rebuilt)),
+    )
+    text = (
+        f"the rebuilt PDF differs from the archived one: {len(rebuilt)} bytes rebuilt, "
+        f"{len(archived)} archived, first difference at byte {offset}"
+    )
+    details = _structural_difference(archived, rebuilt)
+    return f"{text} ({details})" if details else text
+
+
+def _structural_difference(archived: bytes, rebuilt: bytes) -> str:
+    import io
+
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(archived)) as old, pikepdf.open(io.BytesIO(rebuilt)) as new:
+            parts = []
+            if len(old.pages) != len(new.pages):
+                parts.append(f"{len(new.pages)} pages rebuilt, {len(old.pages)} archived")
+            pages = [
+                str(number)
+                for number, (a, b) in enumerate(zip(old.pages, new.pages, strict=False), 1)
+                if _page_content(a) != _page_content(b)
+            ]
+            if pages:
+                parts.append("page content differs on page " + ", ".join(pages[:10]))
+            keys = sorted(set(old.docinfo.keys()) | set(new.docinfo.keys()))
+            changed = [k for k in keys if str(old.docinfo.get(k)) != str(new.docinfo.get(k))]
+            if changed:
+                parts.append("document information differs: " + ", ".join(changed))
+            old_xmp = old.Root.Metadata.read_bytes() if "/Metadata" in old.Root else b""
+            new_xmp = new.Root.Metadata.read_bytes() if "/Metadata" in new.Root else b""
+            if old_xmp != new_xmp:
+                parts.append("XMP metadata differs")
+            if not parts:
+                parts.append("same pages and metadata; fonts, images or file structure differ")
+            return "; ".join(parts)
+    except Exception as exc:  # a damaged PDF is described, not a crash
+        return f"one of the PDFs cannot be read: {exc}"
+
+
+def _page_content(page: Any) -> bytes:
+    import pikepdf
+
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return b""
+    streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents)
+    return b"".join(stream.read_bytes() for stream in streams)
+
+
+def _environment_hint(record: dict[str, Any]) -> str:
+    differences = environment_differences(record)
+    if not differences:
+        return (
+            "the libraries are the recorded versions; a difference in rapport's own code "
+            "or a system library may explain it"
+        )
+    shown = "; ".join(differences[:8])
+    more = f" and {len(differences) - 8} more" if len(differences) > 8 else ""
+    return (
+        f"this environment differs from the one that published the edition ({shown}{more}); "
+        "install the locked versions with `make` (requirements.lock) and verify again"
+    )
