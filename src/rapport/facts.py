@@ -5,6 +5,7 @@ A reference in text is `{name}` or `{name:form}`:
 - `{ebooks.uitleningen}` → "580.000" ("bijna 60.000" when the fact is approximate);
 - `{name:number}` → the number alone, without "ruim" or "bijna";
 - `{name:change}` → the change against the previous edition in percent, "+35%";
+- `{name:percent}` → the size of that change, "35%" (for "35% meer");
 - `{name:delta}` → the change as a signed count, "+21";
 - `{name:difference}` → the size of the change, "21";
 - `{name:previous}` → the value in the previous edition, "429.630".
@@ -23,7 +24,7 @@ from .diagnostics import did_you_mean
 from .formatting import format_number
 from .model import Fact, FactSet
 
-FORMS = ("value", "number", "change", "delta", "difference", "previous")
+FORMS = ("value", "number", "change", "percent", "delta", "difference", "previous")
 REFERENCE = re.compile(r"\{([A-Za-z0-9_.-]+)(?::([a-z]+))?\}")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
 
@@ -123,9 +124,10 @@ class FactTable:
             return format_delta(delta, self.language)
         if form == "difference":
             return format_number(abs(delta), self.language)
-        return format_change(
-            percent_change(self.value(fact.name), self.previous_value(fact.name)), self.language
-        )
+        change = percent_change(self.value(fact.name), self.previous_value(fact.name))
+        if form == "percent":
+            return format_change(abs(change), self.language).lstrip("+±")
+        return format_change(change, self.language)
 
     def change_label(self, name: str, previous_word: str) -> str:
         """'+15% t.o.v. 2022' under a key figure."""

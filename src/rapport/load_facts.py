@@ -123,7 +123,7 @@ def _read_fact(reader: Reader, name: str, node: Node) -> Fact | None:
     )
 
 
-QUALIFIERS = ("ruim", "bijna", "ca.", "zo'n", "meer dan", "minder dan", "ongeveer")
+QUALIFIERS = ("ruim", "bijna", "ca.", "zo'n", "zo’n", "meer dan", "minder dan", "ongeveer")
 
 
 def _check_parts(reader: Reader, root: MappingNode, facts: FactSet) -> None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -74,16 +75,26 @@ class Metadata:
     producer: str
     language: str
     moment: dt.datetime
+    tagged: bool = False  # a tagged PDF declares PDF/A-2a and PDF/UA-1
 
 
-def finish_pdf(path: Path, edition: Edition, moment: dt.datetime) -> None:
+def finish_pdf(
+    path: Path,
+    edition: Edition,
+    moment: dt.datetime,
+    structure: Callable[[pikepdf.Pdf], None] | None = None,
+) -> None:
     """Rewrite the PDF at `path` as PDF/A-2b, in place and deterministically.
 
     `moment` is the pinned build date (naive, UTC), the only time written.
+    `structure` writes the structure tree (rapport.tags); with it the file is
+    a tagged PDF and declares PDF/A-2a and PDF/UA-1.
     """
     source = io.BytesIO(path.read_bytes())
     with pikepdf.open(source) as pdf:
-        metadata = _metadata(pdf, edition, moment)
+        if structure is not None:
+            structure(pdf)
+        metadata = replace(_metadata(pdf, edition, moment), tagged=structure is not None)
         for page in pdf.pages:
             _finish_page(page.obj)
         _set_output_intent(pdf)
@@ -174,6 +185,28 @@ def xmp_date(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
+# PDF/A allows only its predefined XMP schemas unless a schema is described in
+# the packet itself: this is the description of the PDF/UA identification schema.
+_PDFUA_EXTENSION = """\
+  <rdf:Description rdf:about=""
+    xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+    xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+    <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+    <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+    <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+    <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+     <pdfaProperty:name>part</pdfaProperty:name>
+     <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+     <pdfaProperty:category>internal</pdfaProperty:category>
+     <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+    </rdf:li></rdf:Seq></pdfaSchema:property>
+   </rdf:li></rdf:Bag></pdfaExtension:schemas>
+  </rdf:Description>
+"""
+
+
 def xmp_packet(metadata: Metadata) -> bytes:
     """The XMP packet: fixed layout, only predefined PDF/A schemas, UTF-8."""
     date = xmp_date(metadata.moment)
@@ -196,7 +229,8 @@ def xmp_packet(metadata: Metadata) -> bytes:
     keywords = [word.strip() for word in metadata.keywords.split(",") if word.strip()]
     body = (
         simple("pdfaid:part", str(PDFA_PART))
-        + simple("pdfaid:conformance", PDFA_CONFORMANCE)
+        + simple("pdfaid:conformance", "A" if metadata.tagged else PDFA_CONFORMANCE)
+        + (simple("pdfuaid:part", "1") if metadata.tagged else "")
         + simple("dc:format", "application/pdf")
         + alternative("dc:title", metadata.title)
         + collection("dc:creator", "Seq", [metadata.author] if metadata.author else [])
@@ -216,11 +250,13 @@ def xmp_packet(metadata: Metadata) -> bytes:
         ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
         '  <rdf:Description rdf:about=""\n'
         '    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"\n'
+        '    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"\n'
         '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         '    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
         '    xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
         f"{body}"
         "  </rdf:Description>\n"
+        f"{_PDFUA_EXTENSION if metadata.tagged else ''}"
         " </rdf:RDF>\n"
         "</x:xmpmeta>\n"
         '<?xpacket end="r"?>'

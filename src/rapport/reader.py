@@ -286,7 +286,9 @@ class Reader:
             if form in ("value", "number"):
                 return self.facts.value(name), fact
             if form == "previous":
-                return self.facts.previous_value(name), fact
+                value = self.facts.previous_value(name)
+                earlier = self.facts.previous.get(name) if self.facts.previous else None
+                return value, earlier or fact  # last year's value carries last year's status
             raise FactError(
                 f"a number field shows a fact's value or previous value, not its {form}",
                 "write {" + name + "} or {" + name + ":previous}",

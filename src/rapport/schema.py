@@ -293,7 +293,16 @@ CONTENT_SCHEMA: dict[str, Any] = {
                 "unit": _TEXT,
                 "source": _TEXT,
                 "qualifier": {
-                    "enum": ["ruim", "bijna", "ca.", "zo'n", "meer dan", "minder dan", "ongeveer"]
+                    "enum": [
+                        "ruim",
+                        "bijna",
+                        "ca.",
+                        "zo'n",
+                        "zo’n",
+                        "meer dan",
+                        "minder dan",
+                        "ongeveer",
+                    ]
                 },
                 "status": {"enum": list(STATUSES)},
                 "derivation": {

@@ -11,9 +11,11 @@ import datetime as dt
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
 from reportlab.platypus.doctemplate import LayoutError
 
 from .charts import ChartSet
@@ -64,7 +66,7 @@ def write_pdf(
             passes = doc.multiBuild(story)
         except LayoutError as exc:
             raise _layout_problem(doc, exc) from None
-        finish_pdf(temporary, edition, moment)
+        finish_pdf(temporary, edition, moment, structure=_structure_of(doc, edition.language))
         _publish(temporary, target)
         hyphens.save_all()
     except OSError as exc:
@@ -111,3 +113,13 @@ def _layout_problem(doc: ReportDocument, exc: LayoutError) -> ContentError:
             )
         ]
     )
+
+
+def _structure_of(doc: ReportDocument, language: str) -> Callable[[pikepdf.Pdf], None]:
+    """What the layout recorded of the final pass, as a step of the finishing."""
+    from .tags import apply_structure
+
+    def write_structure(pdf: pikepdf.Pdf) -> None:
+        apply_structure(pdf, doc.structure, doc.tagger.sequences, language)
+
+    return write_structure

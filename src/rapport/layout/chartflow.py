@@ -16,7 +16,6 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.platypus import Flowable
 
 from ..atomic import write_atomically
-from .flowables import with_role
 from .styles import FACES
 
 log = logging.getLogger(__name__)
@@ -117,14 +116,14 @@ def _cached_drawing(svg: Path) -> Drawing:
     return converted
 
 
-def chart_drawing(svg: Path, width: float, alt: str) -> Flowable:
+def chart_drawing(svg: Path, width: float) -> Flowable:
     """The chart as a reportlab Drawing scaled to `width` points."""
     drawing = _cached_drawing(svg)
     scale = width / drawing.width
     drawing.scale(scale, scale)
     drawing.width, drawing.height = width, drawing.height * scale
     drawing.hAlign = "CENTER"
-    return with_role(_NoSplit(drawing), "Figure", alt=alt)
+    return _NoSplit(drawing)
 
 
 class _NoSplit(Flowable):  # type: ignore[misc]

@@ -19,6 +19,7 @@ from ..labels import labels
 from ..model import Edition
 from ..theme import Theme
 from .styles import FACES, colour
+from .tagging import StructNode, TaggedCanvas, Tagger
 
 COVER, BODY = "cover", "body"
 
@@ -54,6 +55,10 @@ class PortableCanvas(Canvas):  # type: ignore[misc]
         return super().drawImage(image, *args, **kwargs)
 
 
+class ReportCanvas(PortableCanvas, TaggedCanvas):
+    """The report's canvas: portable image names, and marked content for the tagged PDF."""
+
+
 class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
     def __init__(
         self,
@@ -71,6 +76,8 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.current_chapter = ""
         self.total_pages = 0
         self.last_location: Location | None = None
+        self.structure = StructNode("Document")  # filled by the story
+        self.tagger = Tagger()
         self.moment = moment
         page = theme.page
         super().__init__(
@@ -125,9 +132,12 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def _makeCanvas(self, filename: Any = None, canvasmaker: Any = Canvas) -> Any:
         if canvasmaker is Canvas:
-            canvasmaker = PortableCanvas
+            canvasmaker = ReportCanvas
         canvas = super()._makeCanvas(filename=filename, canvasmaker=canvasmaker)
         canvas._doc._timeStamp = pinned_timestamp(self.moment)
+        self.tagger = getattr(
+            canvas, "tagger", self.tagger
+        )  # the last canvas made is the final pass's
         return canvas
 
     def _draw_cover(self, canvas: Any, doc: Any) -> None:

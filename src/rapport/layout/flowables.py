@@ -9,24 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from .styles import FACES
-
-F = TypeVar("F", bound=Flowable)
-
-
-def with_role(flowable: F, role: str, alt: str = "") -> F:
-    """Record what a flowable is, for the structure tree of a tagged PDF."""
-    flowable.semantic_role = role
-    if alt:
-        flowable.alt_text = alt
-    return flowable
+from .tagging import StructNode, marked, tag
 
 
 class Heading(Paragraph):  # type: ignore[misc]
@@ -40,7 +33,6 @@ class Heading(Paragraph):  # type: ignore[misc]
         self.key = key
         self.title = title
         self.chapter = chapter
-        with_role(self, f"H{level}")
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
         # A heading moves to the next page whole; one taller than a page is a layout
@@ -54,7 +46,8 @@ class Heading(Paragraph):  # type: ignore[misc]
         canvas.addOutlineEntry(self.title, self.key, self.level - 1, closed=False)
         doc = getattr(canvas, "_doctemplate", None)
         if doc is not None:
-            doc.notify("TOCEntry", (self.level - 1, self.title, canvas.getPageNumber(), self.key))
+            entry = escape(self.title)  # the contents page sets it as paragraph markup
+            doc.notify("TOCEntry", (self.level - 1, entry, canvas.getPageNumber(), self.key))
             if self.chapter:
                 doc.current_chapter = self.chapter
         super().draw()
@@ -80,14 +73,21 @@ def draw_icon(canvas: Any, path: Path, x: float, y: float, size: float, text: st
 class IconHeading(Flowable):  # type: ignore[misc]
     """A chapter title with its colour icon to the left."""
 
-    def __init__(self, heading: Heading, icon: Path | None, icon_text: str, size: float) -> None:
+    def __init__(
+        self,
+        heading: Heading,
+        icon: Path | None,
+        icon_text: str,
+        size: float,
+        icon_node: StructNode | None = None,
+    ) -> None:
         super().__init__()
         self.heading = heading
         self.icon = icon
         self.icon_text = icon_text
+        self.icon_node = icon_node
         self.size = size if icon else 0.0
         self.gap = size * 0.3 if icon else 0.0
-        with_role(self, "H1")
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         _, height = self.heading.wrap(avail_width - self.size - self.gap, avail_height)
@@ -99,7 +99,8 @@ class IconHeading(Flowable):  # type: ignore[misc]
         first_line = self.heading.style.leading
         if self.icon:
             top = self.height - (first_line - self.size) / 2 - self.size * 0.95
-            draw_icon(self.canv, self.icon, 0, top, self.size, self.icon_text)
+            with marked(self.canv, self.icon_node, 0, top, self.size, self.size):
+                draw_icon(self.canv, self.icon, 0, top, self.size, self.icon_text)
         self.heading.drawOn(self.canv, self.size + self.gap, self.height - self.heading.height)
 
 
@@ -118,17 +119,28 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
     gap = 8.0
 
     def __init__(
-        self, tiles: list[Tile], number_style: Any, label_style: Any, fill: Color, accent: Color
+        self,
+        node: StructNode,
+        tiles: list[Tile],
+        number_style: Any,
+        label_style: Any,
+        fill: Color,
+        accent: Color,
     ) -> None:
         super().__init__()
         self.tiles = tiles
+        # Read by a screen reader as a table, one row per tile: "305, Wise-bibliotheken …".
+        rows = [node.add("TR") for _ in tiles]
+        self.cells = [
+            (row.add("TD"), row.add("TD"), row.add("TD") if tile.change else None)
+            for row, tile in zip(rows, tiles, strict=True)
+        ]
         self.number_style = number_style
         self.label_style = label_style
         self.fill = fill
         self.accent = accent
         self.labels: list[Paragraph] = []
         self.small = label_style.fontSize * 0.9
-        with_role(self, "Table")
 
     def _number_size(self, inner: float) -> float:
         widest = max(stringWidth(t.number, FACES["display"], 1.0) for t in self.tiles)
@@ -139,7 +151,10 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
         self.tile_width = (avail_width - self.gap * (count - 1)) / count
         inner = self.tile_width - 2 * self.padding
         self.font_size = self._number_size(inner)
-        self.labels = [Paragraph(tile.label, self.label_style) for tile in self.tiles]
+        self.labels = [
+            tag(Paragraph(tile.label, self.label_style), cells[1])
+            for tile, cells in zip(self.tiles, self.cells, strict=True)
+        ]
         label_height = max(p.wrap(inner, avail_height)[1] for p in self.labels)
         self.qualifier_height = self.small * 1.3 if any(t.qualifier for t in self.tiles) else 0.0
         self.change_height = self.small * 1.6 if any(t.change for t in self.tiles) else 0.0
@@ -159,24 +174,29 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
 
     def draw(self) -> None:
         canvas = self.canv
-        for index, (tile, label) in enumerate(zip(self.tiles, self.labels, strict=True)):
+        for index, (tile, label, cells) in enumerate(
+            zip(self.tiles, self.labels, self.cells, strict=True)
+        ):
+            number_cell, _, change_cell = cells
             x = index * (self.tile_width + self.gap)
             canvas.setFillColor(self.fill)
             canvas.roundRect(x, 0, self.tile_width, self.height, 4, stroke=0, fill=1)
             top = self.height - self.padding
-            if tile.qualifier:
-                canvas.setFillColor(self.label_style.textColor)
-                canvas.setFont(FACES["regular"], self.small)
-                canvas.drawString(x + self.padding, top - self.small, tile.qualifier)
-            canvas.setFillColor(self.number_style.textColor)
-            canvas.setFont(FACES["display"], self.font_size)
             baseline = top - self.qualifier_height - self.font_size * 0.9
-            canvas.drawString(x + self.padding, baseline, tile.number)
+            with marked(canvas, number_cell, x, baseline, self.tile_width, top - baseline):
+                if tile.qualifier:
+                    canvas.setFillColor(self.label_style.textColor)
+                    canvas.setFont(FACES["regular"], self.small)
+                    canvas.drawString(x + self.padding, top - self.small, tile.qualifier + " ")
+                canvas.setFillColor(self.number_style.textColor)
+                canvas.setFont(FACES["display"], self.font_size)
+                canvas.drawString(x + self.padding, baseline, tile.number)
             label.drawOn(canvas, x + self.padding, baseline - 6 - label.height)
-            if tile.change:
-                canvas.setFillColor(self.accent)
-                canvas.setFont(FACES["bold"], self.small)
-                canvas.drawString(x + self.padding, self.padding, tile.change)
+            if tile.change and change_cell is not None:
+                with marked(canvas, change_cell, x, self.padding, self.tile_width, self.small):
+                    canvas.setFillColor(self.accent)
+                    canvas.setFont(FACES["bold"], self.small)
+                    canvas.drawString(x + self.padding, self.padding, tile.change)
 
 
 class RankBadge(Flowable):  # type: ignore[misc]
@@ -188,7 +208,6 @@ class RankBadge(Flowable):  # type: ignore[misc]
         self.width = self.height = diameter
         self.fill = fill
         self.ink = ink
-        with_role(self, "Lbl")
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
@@ -226,3 +245,22 @@ class PageCounter(IndexingFlowable):  # type: ignore[misc]
 
     def isSatisfied(self) -> bool:
         return bool(self.previous == self.doc.total_pages)
+
+
+class TaggedContents(TableOfContents):  # type: ignore[misc]
+    """The table of contents, tagged TOC > TOCI > Reference (with the entry's link)."""
+
+    def __init__(self, node: StructNode, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.node = node
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        size: tuple[float, float] = super().wrap(avail_width, avail_height)
+        self.node.children.clear()  # the entries are made anew on every wrap
+        for row in self._table._cellvalues:
+            cell = row[0]
+            for flowable in cell if isinstance(cell, list | tuple) else [cell]:
+                if isinstance(flowable, Paragraph):
+                    reference = self.node.add("TOCI").add("Reference", text=flowable.getPlainText())
+                    tag(flowable, reference)
+        return size

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -23,7 +25,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Image as ImageFlowable
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from .. import model
 from ..assets import icon_path, inspect_image, resolve_image
@@ -36,8 +37,19 @@ from ..theme import Theme
 from . import markup
 from .chartflow import chart_drawing
 from .document import BODY, ReportDocument, frame_width
-from .flowables import Heading, IconHeading, KeyFigureRow, PageCounter, RankBadge, Tile, with_role
+from .flowables import (
+    Heading,
+    IconHeading,
+    KeyFigureRow,
+    PageCounter,
+    RankBadge,
+    TaggedContents,
+    Tile,
+)
 from .styles import BODY_FONT, Styles, aligned, colour, make_styles
+from .tagging import StructNode, tag
+
+F = TypeVar("F", bound=Flowable)
 
 
 @dataclass
@@ -52,6 +64,30 @@ class _Context:
     table_count: int = 0
     section_title: str = ""
     keys: dict[str, int] = field(default_factory=dict)
+    parent: StructNode = field(default_factory=lambda: StructNode("Document"))
+
+    def leaf(
+        self,
+        flowable: F,
+        role: str,
+        alt: str = "",
+        parent: StructNode | None = None,
+        **attributes: str,
+    ) -> F:
+        """A flowable whose drawing is one element of the structure tree."""
+        text = flowable.getPlainText() if isinstance(flowable, Paragraph) else ""
+        tagged: F = tag(flowable, (parent or self.parent).add(role, alt, text, **attributes))
+        return tagged
+
+    @contextmanager
+    def group(self, role: str) -> Iterator[StructNode]:
+        """An element that holds the elements made inside the `with` block."""
+        outer = self.parent
+        self.parent = outer.add(role)
+        try:
+            yield self.parent
+        finally:
+            self.parent = outer
 
     @property
     def link_colour(self) -> str:
@@ -81,33 +117,35 @@ def build_story(
         labels(edition.language),
         charts,
     )
+    doc.structure = ctx.parent  # the Document element, for the tagged PDF
     story: list[Flowable] = [PageCounter(doc)]
     story += _cover(ctx)
     story += [NextPageTemplate(BODY), PageBreak()]
     story += _contents(ctx)
     for number, chapter in enumerate(edition.chapters, 1):
         story += [PageBreak()]
-        story += _chapter(ctx, number, chapter)
+        with ctx.group("Sect"):
+            story += _chapter(ctx, number, chapter)
     return story
 
 
 def _cover(ctx: _Context) -> list[Flowable]:
     s, e = ctx.styles, ctx.edition
     flow: list[Flowable] = [Spacer(1, 30 * mm)]
-    flow.append(with_role(Paragraph(markup.plain(str(e.year)), s.cover_year), "P"))
+    flow.append(ctx.leaf(Paragraph(markup.plain(str(e.year)), s.cover_year), "P"))
     flow.append(Spacer(1, 8 * mm))
-    flow.append(with_role(Paragraph(markup.plain(e.title), s.cover_title), "Title"))
+    flow.append(ctx.leaf(Paragraph(markup.plain(e.title), s.cover_title), "P"))
     if e.subtitle:
         flow += [
             Spacer(1, 6 * mm),
-            with_role(Paragraph(markup.plain(e.subtitle), s.cover_text), "P"),
+            ctx.leaf(Paragraph(markup.plain(e.subtitle), s.cover_text), "P"),
         ]
     if e.logo is not None:
         info = inspect_image(resolve_image(ctx.root, e.logo))
         width = 45 * mm
         flow += [
             Spacer(1, 20 * mm),
-            with_role(
+            ctx.leaf(
                 ImageFlowable(
                     str(info.path), width, width * info.height / info.width, hAlign="LEFT"
                 ),
@@ -132,17 +170,27 @@ def _icon_row(icons: list[tuple[Path, str]]) -> Flowable:
             for index, (path, text) in enumerate(icons):
                 draw_icon(self.canv, path, index * 22 * mm, 0, 14 * mm, text)
 
-    return with_role(IconRow(), "Artifact")
+    return IconRow()  # decoration: each icon is shown again, tagged, on its chapter's first page
 
 
 def _contents(ctx: _Context) -> list[Flowable]:
     s = ctx.styles
     flow: list[Flowable] = []
     if ctx.edition.introduction is not None:
-        flow.append(with_role(Paragraph(markup.plain(ctx.labels["introduction"]), s.eyebrow), "P"))
-        flow.append(with_role(Paragraph(ctx.rich(ctx.edition.introduction), s.lead), "P"))
+        with ctx.group("Sect"):
+            flow.append(
+                ctx.leaf(Paragraph(markup.plain(ctx.labels["introduction"]), s.eyebrow), "H1")
+            )
+            flow.append(ctx.leaf(Paragraph(ctx.rich(ctx.edition.introduction), s.lead), "P"))
         flow.append(Spacer(1, 10 * mm))
-    flow.append(with_role(Paragraph(markup.plain(ctx.labels["contents"]), s.heading2), "H1"))
+    with ctx.group("Sect"):
+        flow.append(ctx.leaf(Paragraph(markup.plain(ctx.labels["contents"]), s.heading2), "H1"))
+        flow.append(_table_of_contents(ctx))
+    return flow
+
+
+def _table_of_contents(ctx: _Context) -> Flowable:
+    s = ctx.styles
     toc_style = _table_style(
         [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -150,11 +198,13 @@ def _contents(ctx: _Context) -> list[Flowable]:
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ]
     )
-    toc = TableOfContents(
-        levelStyles=list(s.toc), dotsMinLevel=0, rightColumnWidth=40, tableStyle=toc_style
+    return TaggedContents(
+        ctx.parent.add("TOC"),
+        levelStyles=list(s.toc),
+        dotsMinLevel=0,
+        rightColumnWidth=40,
+        tableStyle=toc_style,
     )
-    flow.append(with_role(toc, "TOC"))
-    return flow
 
 
 def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowable]:
@@ -170,19 +220,23 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
         chapter=chapter.title,
     )
     icon = icon_path(ctx.root, chapter.icon) if chapter.icon else None
+    icon_node = ctx.parent.add("Figure", alt=chapter.icon) if icon else None
     flow: list[Flowable] = [
-        with_role(Paragraph(markup.plain(eyebrow), s.eyebrow), "Artifact"),
-        IconHeading(heading, icon, chapter.icon, s.heading1.fontSize * 1.25),
+        Paragraph(markup.plain(eyebrow), s.eyebrow),  # "HOOFDSTUK 1": page decoration
+        IconHeading(
+            ctx.leaf(heading, "H1"), icon, chapter.icon, s.heading1.fontSize * 1.25, icon_node
+        ),
     ]
     if chapter.subtitle:
-        flow.append(with_role(Paragraph(markup.plain(chapter.subtitle), s.subtitle), "P"))
+        flow.append(ctx.leaf(Paragraph(markup.plain(chapter.subtitle), s.subtitle), "P"))
     if chapter.intro is not None:
-        flow.append(with_role(Paragraph(ctx.rich(chapter.intro), s.lead), "P"))
+        flow.append(ctx.leaf(Paragraph(ctx.rich(chapter.intro), s.lead), "P"))
         flow.append(Spacer(1, 4))
     for flowable in flow:
         flowable.source_location = chapter.location  # where a layout failure is reported
     for section in chapter.sections:
-        flow += _section(ctx, section)
+        with ctx.group("Sect"):
+            flow += _section(ctx, section)
     return flow
 
 
@@ -196,7 +250,7 @@ def _section(ctx: _Context, section: model.Section) -> list[Flowable]:
     )
     ctx.section_title = section.title
     heading.source_location = section.location  # where a layout failure is reported
-    flow: list[Flowable] = [CondPageBreak(45 * mm), heading]
+    flow: list[Flowable] = [CondPageBreak(45 * mm), ctx.leaf(heading, "H2")]
     for block in section.blocks:
         flow += _block(ctx, block)
     return flow
@@ -221,7 +275,7 @@ def _block(ctx: _Context, block: model.Block) -> list[Flowable]:
 
 
 def _paragraph(ctx: _Context, block: model.Paragraph) -> list[Flowable]:
-    return [with_role(Paragraph(ctx.rich(block.text), ctx.styles.body), "P")]
+    return [ctx.leaf(Paragraph(ctx.rich(block.text), ctx.styles.body), "P")]
 
 
 def _bullets(ctx: _Context, block: model.Bullets) -> list[Flowable]:
@@ -230,30 +284,30 @@ def _bullets(ctx: _Context, block: model.Bullets) -> list[Flowable]:
 
 
 def _bullet_list(ctx: _Context, items: tuple[model.BulletItem, ...], depth: int) -> Flowable:
+    """L > LI > LBody (and a nested L); the bullet glyphs themselves are page decoration."""
     s, c = ctx.styles, ctx.theme.colours
     entries = []
-    for item in items:
-        text = ctx.rich(item.text)
-        if item.term is not None:
-            text = f"<b>{ctx.rich(item.term)}</b>: {text}"
-        parts: list[Flowable] = [with_role(Paragraph(text, s.bullet), "LBody")]
-        if item.children:
-            parts.append(_bullet_list(ctx, item.children, depth + 1))
-        entries.append(ListItem(parts if len(parts) > 1 else parts[0]))
+    with ctx.group("L"):
+        for item in items:
+            text = ctx.rich(item.text)
+            if item.term is not None:
+                text = f"<b>{ctx.rich(item.term)}</b>: {text}"
+            with ctx.group("LI"):
+                parts: list[Flowable] = [ctx.leaf(Paragraph(text, s.bullet), "LBody")]
+                if item.children:
+                    parts.append(_bullet_list(ctx, item.children, depth + 1))
+            entries.append(ListItem(parts if len(parts) > 1 else parts[0]))
     symbol = ("•", "–", "·")[min(depth, 2)]
-    return with_role(
-        ListFlowable(
-            entries,
-            bulletType="bullet",
-            start=symbol,
-            leftIndent=14,
-            bulletFontName=s.body.fontName,
-            bulletFontSize=s.body.fontSize,
-            bulletColor=colour(c.primary),
-            bulletOffsetY=0,
-            spaceBefore=0,
-        ),
-        "L",
+    return ListFlowable(
+        entries,
+        bulletType="bullet",
+        start=symbol,
+        leftIndent=14,
+        bulletFontName=s.body.fontName,
+        bulletFontSize=s.body.fontSize,
+        bulletColor=colour(c.primary),
+        bulletOffsetY=0,
+        spaceBefore=0,
     )
 
 
@@ -270,6 +324,7 @@ def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
         for t in block.tiles
     ]
     row = KeyFigureRow(
+        ctx.parent.add("Table"),
         tiles,
         ctx.styles.tile_number,
         ctx.styles.tile_label,
@@ -278,20 +333,22 @@ def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
     )
     if ctx.section_title.casefold() == caption.casefold():
         return [Spacer(1, 4), row, Spacer(1, ctx.styles.body.leading * 0.8)]
-    label = with_role(Paragraph(markup.plain(caption.upper()), ctx.styles.eyebrow), "Artifact")
+    label = Paragraph(markup.plain(caption.upper()), ctx.styles.eyebrow)  # decoration
     return [Spacer(1, 4), KeepTogether([label, row]), Spacer(1, ctx.styles.body.leading * 0.8)]
 
 
 def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
     rows = []
-    for item in block.items:
-        text = f"<b>{markup.plain(item.title)}</b> <font color='{c.muted}'>— {markup.plain(item.creator)}</font>"
-        if item.note is not None:
-            text += f"<br/><font size='{s.small.fontSize}'>{ctx.rich(item.note)}</font>"
-        badge = RankBadge(item.rank, 15, colour(c.primary), colors.white)
-        rows.append([badge, with_role(Paragraph(text, s.rank_title), "LBody")])
-    title = with_role(Paragraph(markup.plain(block.title), s.ranking_title), "Caption")
+    with ctx.group("L"):
+        title = ctx.leaf(Paragraph(markup.plain(block.title), s.ranking_title), "Caption")
+        for item in block.items:
+            text = f"<b>{markup.plain(item.title)}</b> <font color='{c.muted}'>— {markup.plain(item.creator)}</font>"
+            if item.note is not None:
+                text += f"<br/><font size='{s.small.fontSize}'>{ctx.rich(item.note)}</font>"
+            with ctx.group("LI"):
+                badge = ctx.leaf(RankBadge(item.rank, 15, colour(c.primary), colors.white), "Lbl")
+                rows.append([badge, ctx.leaf(Paragraph(text, s.rank_title), "LBody")])
     table = Table([[title, ""], *rows], colWidths=[33, None], hAlign="LEFT")
     table.setStyle(
         _table_style(
@@ -309,7 +366,7 @@ def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
     )
     return [
         Spacer(1, 2),
-        KeepTogether([with_role(table, "L")]),
+        KeepTogether([table]),
         Spacer(1, ctx.styles.body.leading * 0.7),
     ]
 
@@ -318,18 +375,23 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
     head_styles = [aligned(s.table_head, a) for a in block.align]
     cell_styles = [aligned(s.table_cell, a) for a in block.align]
-    header = [
-        with_role(Paragraph(markup.plain(col), st), "TH")
-        for col, st in zip(block.columns, head_styles, strict=True)
-    ]
-    body = [
-        [
-            with_role(Paragraph(ctx.rich(cell), st), "TD")
-            for cell, st in zip(row, cell_styles, strict=True)
-        ]
-        for row in block.rows
-    ]
-    table = with_role(Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=None), "Table")
+    with ctx.group("Table"):
+        caption = _table_caption(ctx, block.caption)
+        with ctx.group("TR"):
+            header = [
+                ctx.leaf(Paragraph(markup.plain(col), st), "TH", Scope="Column")
+                for col, st in zip(block.columns, head_styles, strict=True)
+            ]
+        body = []
+        for row in block.rows:
+            with ctx.group("TR"):
+                body.append(
+                    [
+                        ctx.leaf(Paragraph(ctx.rich(cell), st), "TD")
+                        for cell, st in zip(row, cell_styles, strict=True)
+                    ]
+                )
+    table = Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=None)
     commands: list[tuple[Any, ...]] = [
         ("LINEBELOW", (0, 0), (-1, 0), 1, colour(c.primary)),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, colour(c.rule)),
@@ -337,17 +399,20 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
     ]
-    for row in range(2, len(block.rows) + 1, 2):
-        commands.append(("BACKGROUND", (0, row), (-1, row), colour(c.tile)))
+    for stripe in range(2, len(block.rows) + 1, 2):
+        commands.append(("BACKGROUND", (0, stripe), (-1, stripe), colour(c.tile)))
     table.setStyle(_table_style(commands))
-    flow: list[Flowable] = [table]
-    if block.caption:
-        ctx.table_count += 1
-        label = f"<b>{markup.plain(ctx.labels['table'])} {ctx.table_count}</b>"
-        flow.insert(
-            0, with_role(Paragraph(f"{label}: {markup.plain(block.caption)}", s.caption), "Caption")
-        )
+    flow: list[Flowable] = [caption, table] if caption else [table]
     return [*flow, Spacer(1, s.body.leading * 0.6)]
+
+
+def _table_caption(ctx: _Context, caption: str) -> Flowable | None:
+    if not caption:
+        return None
+    ctx.table_count += 1
+    label = f"<b>{markup.plain(ctx.labels['table'])} {ctx.table_count}</b>"
+    style = ParagraphStyle("table_caption", ctx.styles.caption, keepWithNext=1)
+    return ctx.leaf(Paragraph(f"{label}: {markup.plain(caption)}", style), "Caption")
 
 
 def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
@@ -359,10 +424,12 @@ def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
     info = inspect_image(resolve_image(ctx.root, block.path))
     width = ctx.frame_width * block.width
     height = width * info.height / info.width
-    image = with_role(
-        ImageFlowable(str(info.path), width, height, hAlign="CENTER"), "Figure", alt=block.alt
-    )
-    return [KeepTogether([image, *_caption(ctx, block.caption)])]
+    with ctx.group("Div"):
+        image = ctx.leaf(
+            ImageFlowable(str(info.path), width, height, hAlign="CENTER"), "Figure", alt=block.alt
+        )
+        caption = _caption(ctx, block.caption)
+    return [KeepTogether([image, *caption])]
 
 
 def _caption(ctx: _Context, caption: model.RichText | None, extra: str = "") -> list[Flowable]:
@@ -372,17 +439,19 @@ def _caption(ctx: _Context, caption: model.RichText | None, extra: str = "") -> 
     if extra:
         parts.append(extra)
     text = f"{label}: {' '.join(parts)}" if parts else label
-    return [with_role(Paragraph(text, ctx.styles.caption), "Caption")]
+    return [ctx.leaf(Paragraph(text, ctx.styles.caption), "Caption")]
 
 
 def _chart(ctx: _Context, block: model.Chart) -> list[Flowable]:
     art = ctx.charts.art[block.location]
-    title = with_role(Paragraph(markup.plain(block.title), ctx.styles.chart_title), "Caption")
-    drawing = chart_drawing(art.svg, ctx.frame_width, art.alt)
     notes = " ".join(
         markup.plain(text) for text in (block.note, _source(ctx, block.source)) if text
     )
-    return [Spacer(1, 4), KeepTogether([title, drawing, *_caption(ctx, block.caption, notes)])]
+    with ctx.group("Div"):
+        title = ctx.leaf(Paragraph(markup.plain(block.title), ctx.styles.chart_title), "P")
+        drawing = ctx.leaf(chart_drawing(art.svg, ctx.frame_width), "Figure", alt=art.alt)
+        caption = _caption(ctx, block.caption, notes)
+    return [Spacer(1, 4), KeepTogether([title, drawing, *caption])]
 
 
 def _source(ctx: _Context, source: str) -> str:
@@ -392,9 +461,10 @@ def _source(ctx: _Context, source: str) -> str:
 def _callout(ctx: _Context, block: model.Callout) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
     parts: list[Flowable] = []
-    if block.title:
-        parts.append(with_role(Paragraph(markup.plain(block.title), s.heading3), "H3"))
-    parts.append(with_role(Paragraph(ctx.rich(block.text), s.boxed), "P"))
+    with ctx.group("Div"):
+        if block.title:
+            parts.append(ctx.leaf(Paragraph(markup.plain(block.title), s.heading3), "H3"))
+        parts.append(ctx.leaf(Paragraph(ctx.rich(block.text), s.boxed), "P"))
     return [_boxed(parts, colour(c.callout), colour(c.accent)), Spacer(1, s.body.leading * 0.6)]
 
 
@@ -412,14 +482,13 @@ def _boxed(parts: list[Flowable], fill: colors.Color, rule: colors.Color) -> Flo
             ]
         )
     )
-    return with_role(box, "Div")
+    return box
 
 
 def _quote(ctx: _Context, block: model.Quote) -> list[Flowable]:
     s, c = ctx.styles, ctx.theme.colours
-    parts: list[Flowable] = [
-        with_role(Paragraph(f"“{ctx.rich(block.text)}”", s.quote), "BlockQuote")
-    ]
-    if block.source:
-        parts.append(with_role(Paragraph(f"— {markup.plain(block.source)}", s.small), "P"))
+    with ctx.group("BlockQuote"):
+        parts: list[Flowable] = [ctx.leaf(Paragraph(f"“{ctx.rich(block.text)}”", s.quote), "P")]
+        if block.source:
+            parts.append(ctx.leaf(Paragraph(f"— {markup.plain(block.source)}", s.small), "P"))
     return [_boxed(parts, colors.white, colour(c.primary)), Spacer(1, s.body.leading * 0.6)]
