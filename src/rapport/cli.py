@@ -14,7 +14,15 @@ from pathlib import Path
 
 from . import __version__
 from .archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
-from .diagnostics import ContentError, Diagnostic, ExitCode, RapportError, display_path, plural
+from .diagnostics import (
+    ContentError,
+    Diagnostic,
+    ExitCode,
+    RapportError,
+    UsageError,
+    display_path,
+    plural,
+)
 
 ISSUES_URL = "the rapport maintainers (README.md, 'Reporting a bug')"
 
@@ -78,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
         "new", parents=[common], help="start next year's edition from the newest one"
     )
     new.add_argument("year", type=int, help="the year of the new edition, e.g. 2024")
+    inspect = commands.add_parser(
+        "inspect", parents=[common], help="show a built PDF's structure tree and check its tagging"
+    )
+    inspect.add_argument("pdf", type=Path, help="the PDF to inspect")
+    inspect.add_argument(
+        "--tags", action="store_true", help="print the structure tree as an outline"
+    )
     commands.add_parser("schema", help="print the JSON Schema of content files")
     add_archive_commands(commands, common)
     return parser
@@ -117,6 +132,24 @@ def _new(year: int) -> int:
     return ExitCode.OK
 
 
+def _inspect(pdf: Path, show_tags: bool) -> int:
+    from .inspect import check_tags, outline
+
+    if not pdf.is_file():
+        raise UsageError(f"'{pdf}' is not a file")
+    if show_tags:
+        print(outline(pdf))
+    report = check_tags(pdf)
+    for problem in report.problems:
+        print(f"{display_path(pdf)}: error: {problem}", file=sys.stderr)
+    print(
+        f"rapport: {report.elements} structure elements, {report.marked} marked sequences,"
+        f" {report.artifacts} artifacts; {plural(len(report.problems), 'problem')}",
+        file=sys.stderr,
+    )
+    return ExitCode.CONTENT if report.problems else ExitCode.OK
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from .schema import schema_json
@@ -125,6 +158,8 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     if args.command == "new":
         return _new(args.year)
+    if args.command == "inspect":
+        return _inspect(args.pdf, args.tags)
     if args.command in ARCHIVE_COMMANDS:
         return run_archive_command(args)
     from .pipeline import build, load_and_check

@@ -94,7 +94,8 @@ def _element(
             kids.append(kid)
     if len(kids) == 0 and node.role not in _INTERNAL_ROLES:
         return None
-    element.K = kids
+    # A lone MCID is written bare, as most writers do (and some checkers expect).
+    element.K = kids[0] if len(kids) == 1 and isinstance(kids[0], int) else kids
     if node.alt:
         element.Alt = pikepdf.String(node.alt)
     if node.attributes:
@@ -129,7 +130,9 @@ def _link_annotations(
                 )
             )
             link.K = pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page.obj)
-            parent.K.append(link)
+            kids = parent.K if isinstance(parent.K, pikepdf.Array) else pikepdf.Array([parent.K])
+            kids.append(link)
+            parent.K = kids
             annotation.StructParent = next_key
             annotation.Contents = pikepdf.String(_describe(annotation, owner))
             keys[next_key] = link

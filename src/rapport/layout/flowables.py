@@ -132,7 +132,7 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
         # Read by a screen reader as a table, one row per tile: "305, Wise-bibliotheken …".
         rows = [node.add("TR") for _ in tiles]
         self.cells = [
-            (row.add("TD"), row.add("TD"), row.add("TD") if tile.change else None)
+            (row.add("TH", Scope="Row"), row.add("TD"), row.add("TD") if tile.change else None)
             for row, tile in zip(rows, tiles, strict=True)
         ]
         self.number_style = number_style

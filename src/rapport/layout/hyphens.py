@@ -2,18 +2,18 @@
 
 A word broken at a line end is drawn with the font's hyphen glyph, but the
 character behind it must read as a soft hyphen (U+00AD), so that text copied
-or extracted from the PDF has the word whole. reportlab draws whatever
-character ends the head of a split word, and strips U+00AD from words, so the
-break is marked with U+2010 HYPHEN (same glyph) and two small adjustments to
-reportlab make it (1) accept that mark as the hyphen of the break and (2) map
-it to U+00AD in the font's ToUnicode table. Content never contains U+2010:
-the loader turns it into an ordinary hyphen.
+or extracted from the PDF has the word whole. reportlab ends the head of a
+broken word with '-' and strips U+00AD from words, so two small adjustments
+to reportlab make it (1) end the head with U+2010 HYPHEN instead, which has the
+same glyph, and strip that mark again when it rejoins a word, and (2) map
+U+2010 to U+00AD in the font's ToUnicode table. Content never contains
+U+2010: the loader turns it into an ordinary hyphen. tests/test_build.py
+checks both on every run, so a reportlab upgrade that changes them fails there.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    # A head ending in one of these characters gets no extra '-' appended.
-    paragraph._hy_shy_pat = re.compile("([-\u00ad\u2010])")
+    _draw_breaks_with_the_mark()
     original: Callable[[str, Any], str] = ttfonts.makeToUnicodeCMap
 
     def to_unicode_cmap(fontname: str, subset: Any) -> str:
@@ -45,6 +44,30 @@ def install() -> None:
 
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
     _installed = True
+
+
+def _draw_breaks_with_the_mark() -> None:
+    """reportlab ends the head of a word it breaks with '-'; make that the break mark.
+
+    The head stays a hyphenated head to reportlab in every other way, so a
+    paragraph split over two pages rejoins the word before breaking it again.
+    """
+    generate_pair = paragraph._hyGenPair
+    unsplit = paragraph._shyUnsplit
+
+    def with_mark(*args: Any, **kwargs: Any) -> Any:
+        result = generate_pair(*args, **kwargs)
+        if result and result[0] == "-":
+            return (BREAK_MARK, *result[1:])
+        return result
+
+    def rejoin(head: Any, tail: Any = None) -> Any:
+        if type(head) is str and head.endswith(BREAK_MARK):
+            head = head[:-1] + "-"  # what reportlab strips when it rejoins a word
+        return unsplit(head, tail)
+
+    paragraph._hyGenPair = with_mark
+    paragraph._shyUnsplit = rejoin
 
 
 class Hyphenator:
@@ -68,8 +91,7 @@ class Hyphenator:
             pairs = [[head, tail] for head, tail in self._pyphen().iterate(word)]
             self.known[word] = pairs
             self.added = True
-        for head, tail in pairs:
-            yield head + BREAK_MARK, tail
+        yield from ((head, tail) for head, tail in pairs)
 
     def _pyphen(self) -> pyphen.Pyphen:
         if self._dictionary is None:
