@@ -95,6 +95,8 @@ def inspect_image(path: Path) -> ImageInfo:
                     )
                 image_format = image.format or "?"
                 image.load()
+        except AssetError:  # a ValueError itself: not to be taken for a decoding failure
+            raise
         except (
             UnidentifiedImageError,
             PILImage.DecompressionBombError,

@@ -6,8 +6,10 @@ optionally followed by a hint saying what to do about it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +50,8 @@ class Location:
 
 def display_path(path: Path) -> str:
     """A path as the user typed it: relative to the working folder when below it."""
+    with contextlib.suppress(ValueError):  # a link keeps its own name, not its target's
+        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError, RuntimeError):  # outside the working folder, or a link loop
