@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -46,15 +47,13 @@ class _RefusedConstruct(yaml.YAMLError):
         self.hint = hint
 
 
-class _ContentLoader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses aliases, anchors and deep nesting."""
+class _Guard:
+    """A composer that refuses aliases, anchors and deep nesting."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, AliasEvent):
             raise _RefusedConstruct(
                 event.start_mark,
@@ -76,9 +75,31 @@ class _ContentLoader(yaml.SafeLoader):
                     f"content is nested more than {MAX_DEPTH} levels deep",
                     "flatten the structure; lists nest at most a few levels",
                 )
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         finally:
             self._depth -= 1
+
+
+class _ContentLoader(_Guard, yaml.SafeLoader):
+    """PyYAML's safe loader, composed by the guarded composer."""
+
+
+class _FastLoader(_Guard, yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader, Composer):  # type: ignore[misc]
+    """libyaml's parser (the same events, seven times faster) under the guarded composer."""
+
+    def get_single_node(self) -> Node | None:
+        return Composer.get_single_node(self)
+
+    def dispose(self) -> None:
+        pass
+
+
+def _loader(text: str) -> Any:
+    if yaml.__with_libyaml__:
+        loader = _FastLoader(text)  # type: ignore[call-arg]
+        Composer.__init__(loader)  # the Python composer's own state
+        return loader
+    return _ContentLoader(text)  # pragma: no cover - the wheels ship libyaml
 
 
 @dataclass(frozen=True)
@@ -173,7 +194,7 @@ def _no_control_characters(path: Path, text: str, problems: Problems) -> bool:
 
 
 def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
-    loader = _ContentLoader(text)
+    loader = _loader(text)
     try:
         root = loader.get_single_node()
     except _RefusedConstruct as exc:
@@ -181,7 +202,7 @@ def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
         return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        cause = exc.problem or exc.context or "malformed YAML"
+        cause = _cause(exc.problem or exc.context or "malformed YAML", text, mark)
         hint = _special_start_hint(text, exc.context_mark, mark) or _yaml_hint(cause)
         problems.error(_mark_location(path, mark), f"failed to read YAML ({cause})", hint)
         return None
@@ -239,6 +260,17 @@ def _special_start_hint(text: str, *marks: Any) -> str:
             if match and match.group(1) not in "|>":
                 return f"a text that starts with '{match.group(1)}' must be put between quotes"
     return ""
+
+
+def _cause(cause: str, text: str, mark: Any) -> str:
+    """libyaml leaves out the character it stumbled on; name it, as PyYAML does."""
+    if (
+        cause == "found character that cannot start any token"
+        and mark is not None
+        and mark.index < len(text)
+    ):
+        return f"found character {text[mark.index]!r} that cannot start any token"
+    return cause
 
 
 def _yaml_hint(cause: str) -> str:
