@@ -38,7 +38,7 @@ def check_edition(edition: Edition, theme: Theme, problems: Problems) -> None:
         _check_characters(text, where, coverage, font_name, problems)
     for chapter in edition.chapters:
         _check_icon(chapter, root, problems)
-    for node in iter_nodes(edition):
+    for node in edition_nodes(edition):
         if isinstance(node, Image):
             _check_image(root, node.path, node.location, problems)
         elif isinstance(node, Ranking):
@@ -74,6 +74,17 @@ def project_root(edition: Edition) -> Path:
     return edition.directory.resolve().parent.parent
 
 
+_walked: tuple[object, tuple[object, ...]] | None = None
+
+
+def edition_nodes(edition: Edition) -> tuple[object, ...]:
+    """Every node of an edition, in document order; walked once per edition object."""
+    global _walked
+    if _walked is None or _walked[0] is not edition:
+        _walked = (edition, tuple(iter_nodes(edition)))
+    return _walked[1]
+
+
 def iter_nodes(node: object) -> Iterator[object]:
     """Every model node below `node`, depth first, in document order."""
     yield node
@@ -92,7 +103,7 @@ def _iter_value(value: object) -> Iterator[object]:
 
 def iter_texts(edition: Edition) -> Iterator[tuple[str, Location]]:
     """Every piece of text the report will print, with where it was written."""
-    for node in iter_nodes(edition):
+    for node in edition_nodes(edition):
         if isinstance(node, RichText):
             yield node.plain, node.location
             continue

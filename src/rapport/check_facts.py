@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
-from .check import iter_nodes
+from .check import edition_nodes
 from .diagnostics import Location, Problems
 from .facts import percent_change
 from .formatting import format_number
@@ -41,14 +41,14 @@ def check_facts(edition: Edition, problems: Problems) -> None:
                 f"fact '{fact.name}' is never shown",
                 "refer to it as {" + fact.name + "}, or remove it",
             )
-    for text in (node for node in iter_nodes(edition) if isinstance(node, RichText)):
+    for text in (node for node in edition_nodes(edition) if isinstance(node, RichText)):
         _check_literal_numbers(text, edition.facts, problems)
         if edition.previous is not None:
             _check_typed_changes(text, edition, problems)
 
 
 def _used_facts(edition: Edition) -> Iterator[str]:
-    for node in iter_nodes(edition):
+    for node in edition_nodes(edition):
         if isinstance(node, Span | KeyFigure) and node.fact:
             yield node.fact
         elif isinstance(node, Series):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..atomic import write_atomically
-from ..check import iter_nodes
+from ..check import edition_nodes
 from ..diagnostics import Location
 from ..model import Chart, Edition
 from ..paths import CACHE_DIR
@@ -48,7 +48,7 @@ class ChartSet:
 
 
 def charts_of(edition: Edition) -> list[Chart]:
-    return [node for node in iter_nodes(edition) if isinstance(node, Chart)]
+    return [node for node in edition_nodes(edition) if isinstance(node, Chart)]
 
 
 def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: float) -> ChartSet:
