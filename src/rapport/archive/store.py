@@ -124,19 +124,22 @@ def remove_partials(archive: Path) -> list[str]:
 
 
 def remove_tree(path: Path) -> None:
-    """Remove a folder, also when its files were made read-only."""
+    """Remove a folder, also when its files and folders were made read-only."""
+    if not path.exists():
+        return
+    for folder, _, _ in os.walk(path):
+        with contextlib.suppress(OSError):
+            os.chmod(folder, os.stat(folder).st_mode | stat.S_IWUSR | stat.S_IXUSR)
+    shutil.rmtree(path)
 
-    def make_writable_and_retry(function: object, name: str, _: object) -> None:
-        parent = os.path.dirname(name)
-        for target in (parent, name):
-            with contextlib.suppress(OSError):
-                os.chmod(target, os.stat(target).st_mode | stat.S_IWUSR | stat.S_IXUSR)
-        if os.path.isdir(name) and not os.path.islink(name):
-            shutil.rmtree(name)
-        else:
-            os.unlink(name)
 
-    shutil.rmtree(path, onerror=make_writable_and_retry)
+def copy_files(source: Path, destination: Path) -> None:
+    """Copy the files below `source` into `destination`, writable whatever their mode was."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            target = destination / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
 
 
 def make_read_only(path: Path) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, Location
 from .bag import check_fixity, sha256_file
 from .record import FONT_HASHES, RECORD_FORMAT, RECORD_NAME, SOURCES, environment_differences
-from .store import ArchiveEntry
+from .store import ArchiveEntry, copy_files
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,11 @@ def verify(entry: ArchiveEntry, root: Path) -> VerifyReport:
             )
         )
     else:
-        _rebuild_and_compare(entry.path, root, report)
+        try:
+            _rebuild_and_compare(entry.path, root, report)
+        except OSError as exc:
+            where = Path(exc.filename) if exc.filename else entry.path
+            _problem(report, where, f"failed to rebuild the edition ({exc.strerror or exc})")
     report.seconds = time.perf_counter() - started
     return report
 
@@ -89,7 +93,7 @@ def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
     with tempfile.TemporaryDirectory(prefix=f"rapport-verify-{year}-") as temporary:
         project = Path(temporary)
         sources = bag / "data" / SOURCES
-        shutil.copytree(sources, project, dirs_exist_ok=True)
+        copy_files(sources, project)  # the bag is read-only; the copy must not be
         (project / FONT_HASHES).unlink(missing_ok=True)
         for item in inputs:
             if not item.get("archived", True) and not _copy_font(item, root, project, report):
@@ -107,15 +111,19 @@ def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
         output = project / "rebuilt.pdf"
         environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
         log.info("rebuilding %s from its archived sources", bag.name)
-        result = subprocess.run(
-            [sys.executable, "-m", "rapport", "-q", "build", folder, "-o", str(output)],
-            cwd=project,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=REBUILD_TIMEOUT,
-            check=False,
-        )
+        try:
+            result = subprocess.run(
+                [sys.executable, "-m", "rapport", "-q", "build", folder, "-o", str(output)],
+                cwd=project,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=REBUILD_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            _problem(report, bag, f"failed to rebuild: the build took over {REBUILD_TIMEOUT} s")
+            return
         if result.returncode != 0 or not output.is_file():
             tail = " | ".join(result.stderr.strip().splitlines()[-6:])
             _problem(
