@@ -41,7 +41,9 @@ def add_archive_commands(
         parents=[common],
         help="build an edition and store it write-once in archive/YEAR (a BagIt bag)",
     )
-    publish.add_argument("year", type=_year, help="the edition's year: content/YEAR is published")
+    publish.add_argument(
+        "year", type=_year, metavar="YEAR", help="the edition's year: content/YEAR is published"
+    )
     publish.add_argument(
         "--revision",
         type=_revision,
