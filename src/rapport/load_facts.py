@@ -41,17 +41,7 @@ def load_facts(path: Path, year: int, problems: Problems, *, draft: bool = False
         reader.error(source.root, "facts must be a set of 'name: value' lines")
         return None
     facts: list[Fact] = []
-    seen: dict[str, int] = {}
-    for key_node, value_node in source.root.value:
-        name = key_node.value if isinstance(key_node, ScalarNode) else ""
-        if name in seen:
-            reader.error(
-                key_node,
-                f"fact '{name}' is declared twice",
-                f"the first is at line {seen[name]}; keep one",
-            )
-            continue
-        seen[name] = key_node.start_mark.line + 1
+    for name, key_node, value_node in reader.entries(source.root, "fact '{}'"):
         if not NAME.match(name):
             reader.error(
                 key_node,

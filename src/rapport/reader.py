@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -61,17 +61,7 @@ class Reader:
             return None
         known, required = schema.keys_of(definition)
         found: Fields = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            if key in first_line:
-                self.error(
-                    key_node,
-                    f"duplicate key '{key}' in {what}",
-                    f"the first '{key}' is at line {first_line[key]}; keep one of them",
-                )
-                continue
-            first_line[key] = key_node.start_mark.line + 1
+        for key, key_node, value_node in self.entries(node, f"key '{{}}' in {what}"):
             if key not in known:
                 hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
                 self.error(key_node, f"unknown key '{key}' in {what}", hint)
@@ -81,6 +71,24 @@ class Reader:
             if key not in found:
                 self.error(node, f"{what} lacks the required key '{key}'", f"add '{key}: …'")
         return found
+
+    def entries(self, node: MappingNode, what: str) -> Iterator[tuple[str, Node, Node]]:
+        """(key, key node, value node) of a mapping; a repeated key is reported, then skipped.
+
+        `what` names a key in messages, with {} where the key goes: "fact '{}'".
+        """
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else "?"
+            if key in first_line:
+                self.error(
+                    key_node,
+                    f"duplicate {what.format(key)}",
+                    f"the first '{key}' is at line {first_line[key]}; keep one of them",
+                )
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            yield key, key_node, value_node
 
     def items(self, node: Node, what: str) -> list[Node]:
         if isinstance(node, SequenceNode):
