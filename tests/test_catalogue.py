@@ -31,7 +31,6 @@ connects nowhere, starts no process and evaluates no code.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import shutil
@@ -239,27 +238,6 @@ def pdf_links(pdf: Path) -> list[str]:
             if action is not None and "/URI" in action:
                 links.append(str(action["/URI"]))
     return sorted(links)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _warm_up(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Run the valid case once unguarded: modules the pipeline imports on first use are then
-    loaded, and the guarded runs see only what content causes."""
-    root = tmp_path_factory.mktemp("warm-up")
-    case = parse_case(CATALOGUE / "000-every-block-kind.yaml")
-    make_project(root)
-    (root / case.target).write_bytes(expand(case.path.read_text(encoding="utf-8")))
-    for spec in case.fixtures:
-        make_fixture(root, spec)
-    previous = Path.cwd()
-    logger = logging.getLogger("rapport")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
-    os.chdir(root)
-    try:
-        main(["-q", "build", "content/2023"])
-    finally:
-        os.chdir(previous)
-        logger.handlers[:], logger.level, logger.propagate = saved
 
 
 def test_the_catalogue_has_at_least_60_cases() -> None:

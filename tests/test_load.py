@@ -619,4 +619,4 @@ def test_an_unknown_language_is_a_content_error(project, capsys):
     edition = "title: T\nyear: 2023\norganisation: O\npublished: 2024-03-20\nlanguage: Nederlands\n"
     code, err = check(project(edition=edition), capsys)
     assert code == 1
-    assert "content/2023/edition.yaml:1:1: error: language 'Nederlands' is unknown" in err
+    assert "content/2023/edition.yaml:5:11: error: language 'Nederlands' is unknown" in err

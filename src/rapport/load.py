@@ -426,7 +426,26 @@ def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | Non
         return None
     year = reader.optional(fields, "year", lambda n, w: reader.integer(n, w, 1900, 2999), "year")
     language = reader.optional(fields, "language", reader.text, "language") or "nl-BE"
+    if not _known_language(language):  # facts in the chapters are formatted in it
+        reader.error(
+            fields["language"],
+            f"language '{language}' is unknown",
+            "write a language tag such as nl-BE, nl-NL or en-GB",
+        )
+        language = "nl-BE"
     return _Head(fields, reader, year, language)
+
+
+def _known_language(language: str) -> bool:
+    from babel import UnknownLocaleError
+
+    from .formatting import babel_locale
+
+    try:
+        babel_locale(language)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def _published(reader: Reader, node: Node | None, year: int | None) -> dt.date | None:

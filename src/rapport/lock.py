@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .diagnostics import FileSystemError
+from .diagnostics import FileSystemError, display_path
 
 try:
     import fcntl
@@ -64,7 +64,9 @@ def output_lock(target: Path, wait: float | None = None) -> Iterator[None]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
+        raise FileSystemError(
+            f"failed to write {display_path(target)} ({exc.strerror or exc})"
+        ) from None
     handle = _acquire(path, target, time.monotonic() + wait, wait)
     try:
         _remove_stale_temporaries(target)
@@ -82,18 +84,20 @@ def _acquire(path: Path, target: Path, deadline: float, wait: float) -> int | No
         try:
             handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
+            raise FileSystemError(
+                f"failed to write {display_path(target)} ({exc.strerror or exc})"
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(handle)
             if time.monotonic() >= deadline:
                 raise FileSystemError(
-                    f"failed to write {target} (another build of it is still running after "
+                    f"failed to write {display_path(target)} (another build of it is still running after "
                     f"{wait:g} s; try again when it has finished)"
                 ) from None
             if not announced:
-                log.info("waiting for another build of %s to finish", target)
+                log.info("waiting for another build of %s to finish", display_path(target))
                 announced = True
             time.sleep(_POLL_SECONDS)
             continue

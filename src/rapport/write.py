@@ -68,7 +68,6 @@ def write_pdf(
             raise _layout_problem(doc, exc) from None
         finish_pdf(temporary, edition, moment, structure=_structure_of(doc, edition.language))
         _publish(temporary, target)
-        hyphens.save_all()
     except OSError as exc:
         raise FileSystemError(
             f"failed to write {_culprit(exc, target)} ({exc.strerror or exc})"
@@ -76,6 +75,10 @@ def write_pdf(
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+    try:  # the PDF is published: a cache that cannot be saved does not fail the build
+        hyphens.save_all()
+    except OSError as exc:
+        log.warning("could not save the hyphenation cache (%s)", exc.strerror or exc)
     return WriteResult(target, doc.page, passes, target.stat().st_size)
 
 

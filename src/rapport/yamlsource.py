@@ -75,7 +75,10 @@ class _Guard:
                     f"content is nested more than {MAX_DEPTH} levels deep",
                     "flatten the structure; lists nest at most a few levels",
                 )
-            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
+            node: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+            if isinstance(node, ScalarNode) and not node.style:
+                node.style = None  # libyaml says '' for a plain scalar, PyYAML None: `~` is null
+            return node
         finally:
             self._depth -= 1
 
