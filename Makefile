@@ -7,7 +7,7 @@ EDITION ?= content/2023
 LOCK   := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: all build check test lint typecheck golden bench clean lock
+.PHONY: all build check test lint typecheck golden bench clean lock fuzz
 
 all: build
 
@@ -55,6 +55,11 @@ golden: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m rapport.bench $(EDITION)
+
+# A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	RAPPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 clean:
 	rm -rf build .cache
