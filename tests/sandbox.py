@@ -37,7 +37,9 @@ Allowed compilations, each checked against the exact text compiled:
 - cssselect2 (used by svglib) compiling the CSS selectors of a chart's SVG
   into lambdas: matplotlib writes that CSS, never content;
 - dataclasses, namedtuple and typing building classes from field names in
-  code, when a module is imported on first use.
+  code, when a module is imported on first use;
+- the traceback module parsing a line of source code it prints (Python 3.11
+  underlines the failing expression), while linecache reads that source file.
 
 Unpickling is allowed for reportlab and svglib classes (rapport's stored chart
 drawings, whose own unpickler admits only drawing classes) and babel classes
@@ -110,6 +112,8 @@ _COMPILE_SITES: list[tuple[str, str, re.Pattern[str]]] = [
     ("dataclasses.py", "_create_fn", re.compile(r".*", re.DOTALL)),
     ("collections/__init__.py", "namedtuple", re.compile(r".*", re.DOTALL)),
     ("typing.py", "", re.compile(r".*", re.DOTALL)),
+    # Python 3.11 parses a source line to underline the failing part of a traceback.
+    ("traceback.py", "_extract_caret_anchors_from_line_segment", re.compile(r".*", re.DOTALL)),
 ]
 
 
@@ -188,7 +192,10 @@ def _check(guard: _Guard, event: str, args: tuple[Any, ...]) -> None:
             _violation(f"open for writing outside the project: {path}")
             raise PermissionError(f"sandbox: writing {path} is not allowed")
         if not writing and not (
-            _inside(path, guard.read_roots) or path in guard.read_files or path in _DEVICES
+            _inside(path, guard.read_roots)
+            or path in guard.read_files
+            or path in _DEVICES
+            or _called_from("/linecache.py")  # source lines for a traceback being printed
         ):
             _violation(f"open outside the project: {path}")
             raise PermissionError(f"sandbox: reading {path} is not allowed")
@@ -246,6 +253,10 @@ def _frames() -> Iterator[tuple[str, str]]:
         if not filename.endswith(("/ast.py", "/sandbox.py")):
             yield filename, frame.f_code.co_name
         frame = frame.f_back  # type: ignore[assignment]
+
+
+def _called_from(module_file: str) -> bool:
+    return any(filename.endswith(module_file) for filename, _ in _frames())
 
 
 def _caller() -> str:

@@ -13,7 +13,7 @@ its own lines, header included). Its first comment lines say what to expect:
     # args: check content/2023                         the command (default: build content/2023)
     # as: edition.yaml                                 the case is edition.yaml (or facts.yaml,
     #                                                  theme.yaml) instead of the chapter
-    # fixture: images/foto.gif gif 40 30               a file made before the run (kinds below)
+    # fixture: images/foto.gif gif 40 30               a file made before the run (make_fixture)
     # pdf: <img src=/etc/passwd>                       text the built PDF must show, literally
     # links: https://example.org/                      the PDF's link addresses, exactly ('none')
 
@@ -43,7 +43,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from helpers import make_project
+from helpers import REPO, make_project
 from rapport.cli import main
 from sandbox import guarded
 
@@ -160,10 +160,19 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect widt
 
 
 def make_fixture(root: Path, spec: list[str]) -> None:
+    """Make the file `spec[0]` of the project as `spec[1]` says:
+
+    png|jpeg|gif|webp|tiff|bmp W H [MODE]   an image made by Pillow
+    png-header W H, jpeg-header W H         a few bytes that claim W×H pixels (a bomb's head)
+    png-truncated, jpeg-truncated           half of a real image
+    svg, text WORDS…, sparse SIZE           an SVG; a text file; SIZE bytes of nothing
+    cut N                                   the project's own file cut off after N bytes
+    symlink TARGET, fifo, dir, remove       a link; a named pipe; a folder; no file at all
+    """
     name, kind, *args = spec
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.is_symlink() or path.is_file():
+    if (path.is_symlink() or path.is_file()) and kind != "cut":
         path.unlink()
     numbers = [int(a) for a in args if a.isdigit()]
     if kind in ("png", "jpeg", "gif", "webp", "tiff", "bmp"):
@@ -180,6 +189,9 @@ def make_fixture(root: Path, spec: list[str]) -> None:
         path.write_text(SVG, encoding="utf-8")
     elif kind == "text":
         path.write_text(" ".join(args).replace("\\n", "\n"), encoding="utf-8")
+    elif kind == "cut":  # a file of the project, cut off after N bytes
+        data = path.read_bytes() if path.exists() else (Path(REPO) / name).read_bytes()
+        path.write_bytes(data[: numbers[0]])
     elif kind == "sparse":
         with path.open("wb") as stream:
             stream.truncate(numbers[0])

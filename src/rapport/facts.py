@@ -70,7 +70,7 @@ class FactTable:
         if fact is None:
             known = self.current.names if self.current else ()
             hint = did_you_mean(name, known) or (
-                "declare it in facts.yaml" if known else "this edition has no facts.yaml"
+                "declare it in facts.yaml" if self.current else "this edition has no facts.yaml"
             )
             raise FactError(f"fact '{name}' is not defined", hint)
         return fact

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +174,40 @@ def _check_fonts(theme: Theme, where: Location, problems: Problems) -> None:
             )
         elif path.suffix.lower() != ".ttf":
             problems.error(where, f"font '{face.name}' must be a TrueType (.ttf) file")
+        elif damage := _font_damage(path, path.stat().st_size, path.stat().st_mtime):
+            problems.error(
+                where,
+                f"font file for '{face.name}' cannot be read ({damage})",
+                f"put an intact copy of {path.name} in fonts/",
+            )
+
+
+_FONT_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "post", "cmap")
+
+
+@lru_cache(maxsize=32)
+def _font_damage(path: Path, size: int, modified: float) -> str:
+    """Why a TrueType file cannot be used, or '' (cached by path, size and time).
+
+    The tables the PDF writer reads are decoded here, so that a damaged or
+    truncated font is a problem reported with the theme, not a crash later.
+    """
+    import logging
+
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    quiet = logging.getLogger("fontTools")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # its warnings about odd dates are not the reader's concern
+    try:
+        with path.open("rb") as stream, TTFont(stream, lazy=True) as font:
+            missing = [tag for tag in (*_FONT_TABLES, "hmtx", "loca", "glyf") if tag not in font]
+            if missing:
+                return f"it has no '{missing[0]}' table"
+            for tag in _FONT_TABLES:
+                font[tag]  # decodes the table
+    except Exception as exc:  # fontTools raises many kinds on damaged data
+        return str(exc) or type(exc).__name__
+    finally:
+        quiet.setLevel(level)
+    return ""
