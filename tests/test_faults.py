@@ -21,6 +21,7 @@ import random
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -347,3 +348,25 @@ def test_same_bytes_under_an_active_flemish_locale_and_another_time_zone(
     )
     assert result.returncode == 0, result.stderr.decode()
     assert (root / "elders.pdf").read_bytes() == expected
+
+
+# -- an output that is not a file --------------------------------------------------------
+
+
+def test_an_output_that_is_a_device_is_never_replaced(
+    root: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As root, `-o /dev/null` would have renamed the PDF over the device node. Here a copy of
+    that node (or, without root, a named pipe) stands in for it."""
+    device = root / "null"
+    if os.geteuid() == 0:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    else:
+        os.mkfifo(device)
+    kind = stat.S_IFMT(device.lstat().st_mode)
+    status = main(["-q", "build", "content/2023", "-o", str(device)])
+    err = capsys.readouterr().err
+    assert status == 3, err
+    assert "(it is a device, a pipe or a socket, not a file)" in err
+    assert stat.S_IFMT(device.lstat().st_mode) == kind
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".null")) == []

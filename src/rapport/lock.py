@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +60,7 @@ def output_lock(target: Path, wait: float | None = None) -> Iterator[None]:
     if fcntl is None:  # pragma: no cover
         yield
         return
+    _refuse_special(target)
     wait = wait_seconds() if wait is None else wait
     path = lock_path(target)
     try:
@@ -76,6 +78,19 @@ def output_lock(target: Path, wait: float | None = None) -> Iterator[None]:
             path.unlink()  # still locked: a waiter that locks the removed file tries again
         if handle is not None:
             os.close(handle)
+
+
+def _refuse_special(target: Path) -> None:
+    """A PDF never replaces a device, a pipe or a socket (as root, `-o /dev/null` would)."""
+    try:
+        mode = target.lstat().st_mode  # a link is replaced itself, never followed
+    except OSError:
+        return  # no such file yet, or a folder that is not one: reported when writing
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+        raise FileSystemError(
+            f"failed to write {display_path(target)} (it is a device, a pipe or a socket, "
+            "not a file)"
+        )
 
 
 def _acquire(path: Path, target: Path, deadline: float, wait: float) -> int | None:
