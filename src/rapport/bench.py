@@ -30,7 +30,9 @@ def _copy_project(edition_dir: Path, into: Path) -> Path:
     for folder in ("images", "fonts", THEME_FILE.parent.as_posix()):
         if (root / folder).is_dir():
             shutil.copytree(root / folder, into / folder)
-    shutil.copytree(edition_dir.resolve().parent, into / "content")  # earlier editions hold facts too
+    shutil.copytree(
+        edition_dir.resolve().parent, into / "content"
+    )  # earlier editions hold facts too
     return into / "content" / edition_dir.name
 
 
