@@ -6,6 +6,8 @@ content never names a file elsewhere on the machine.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,6 +15,9 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
+
+from .atomic import write_atomically
+from .paths import CACHE_DIR
 
 IMAGES_DIR = "images"
 ICONS_DIR = "images/icons"
@@ -128,8 +133,27 @@ def available_icons(root: Path) -> list[str]:
 
 @lru_cache(maxsize=16)
 def font_coverage(path: Path) -> frozenset[int]:
-    """The code points a TrueType font can draw."""
+    """The code points a TrueType font can draw.
+
+    Kept in the project's cache beside the font's size and time, so that a
+    rebuild does not load fontTools to read the same table again.
+    """
+    info = path.stat()
+    store = (
+        path.parent.parent
+        / CACHE_DIR
+        / f"coverage-{path.stem}-{info.st_size}-{info.st_mtime_ns}.json"
+    )
+    try:
+        codes = json.loads(store.read_text(encoding="utf-8"))
+        if isinstance(codes, list) and all(isinstance(code, int) for code in codes):
+            return frozenset(codes)
+    except (OSError, ValueError):
+        pass  # not cached yet, or damaged: read the font
     from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap())
+        coverage = frozenset(font.getBestCmap())
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        write_atomically(store, json.dumps(sorted(coverage)).encode())
+    return coverage

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomically
 from .diagnostics import Location, Problems, did_you_mean
+from .paths import CACHE_DIR
 from .yamlsource import MappingNode, ScalarNode, YamlFile, read_yaml
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -174,7 +178,7 @@ def _check_fonts(theme: Theme, where: Location, problems: Problems) -> None:
             )
         elif path.suffix.lower() != ".ttf":
             problems.error(where, f"font '{face.name}' must be a TrueType (.ttf) file")
-        elif damage := _font_damage(path, path.stat().st_size, path.stat().st_mtime):
+        elif damage := _checked_font(theme.root, path):
             problems.error(
                 where,
                 f"font file for '{face.name}' cannot be read ({damage})",
@@ -183,6 +187,26 @@ def _check_fonts(theme: Theme, where: Location, problems: Problems) -> None:
 
 
 _FONT_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "post", "cmap")
+_INTACT_FONTS = CACHE_DIR / "fonts-intact.json"
+
+
+def _checked_font(root: Path, path: Path) -> str:
+    """Why a font cannot be used, or ''; a font found intact is not decoded again
+    until its file changes (decoding the five faces costs more than a page)."""
+    info = path.stat()
+    stamp = f"{path.name}:{info.st_size}:{info.st_mtime_ns}"
+    store = root / _INTACT_FONTS
+    try:
+        intact = set(json.loads(store.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        intact = set()
+    if stamp in intact:
+        return ""
+    damage = _font_damage(path, info.st_size, info.st_mtime)
+    if not damage:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            write_atomically(store, json.dumps(sorted(intact | {stamp})).encode())
+    return damage
 
 
 @lru_cache(maxsize=32)
