@@ -6,7 +6,10 @@ sys.path, as it holds no __init__.py).
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -58,3 +61,20 @@ def chapter_with_blocks(blocks: str) -> str:
     """A chapter of one section whose `blocks:` list is `blocks` (dedented YAML list items)."""
     body = textwrap.indent(textwrap.dedent(blocks), " " * 6)
     return "title: Hoofdstuk\nsections:\n  - title: Sectie\n    blocks:\n" + body
+
+
+def run_rapport(
+    *args: str, cwd: Path = REPO, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`rapport ARGS` in a fresh process, without this machine's SOURCE_DATE_EPOCH."""
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "rapport", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

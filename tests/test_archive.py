@@ -25,7 +25,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from helpers import REPO, chapter_with_blocks, make_project
+from helpers import REPO, chapter_with_blocks, make_project, run_rapport
 from rapport import __version__
 from rapport.archive.record import collect_inputs, dependency_versions
 from rapport.archive.store import remove_tree
@@ -39,18 +39,7 @@ PUBLISH_ENV = {"TZ": "America/St_Johns", "LC_ALL": "POSIX"}
 PDF = "data/voortgangsrapport-2023.pdf"
 
 
-def rapport(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120):
-    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "rapport", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+rapport = run_rapport
 
 
 def copy_project(destination: Path) -> Path:

@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from helpers import REPO, chapter_with_blocks, make_project
+from helpers import REPO, chapter_with_blocks, make_project, run_rapport
 
 CONTENT_FILES = sorted((REPO / "content" / "2023").glob("*.yaml"))
 
 
-def rapport(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None):
-    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "rapport", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+rapport = run_rapport
 
 
 @pytest.fixture(scope="module")
