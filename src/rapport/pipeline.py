@@ -21,6 +21,7 @@ from .diagnostics import (
     Problems,
     UsageError,
     display_path,
+    plural,
 )
 from .load import load_edition
 from .lock import output_lock
@@ -119,7 +120,9 @@ def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False)
         )
         _step(4, 5, "laying out pages")
         result = write_pdf(checked.edition, checked.theme, charts, target, moment, draft=draft)
-    _step(5, 5, f"wrote {result.pages} pages in {result.passes} passes")
+    _step(
+        5, 5, f"wrote {plural(result.pages, 'page')} in {plural(result.passes, 'pass', 'passes')}"
+    )
     return BuildReport(
         result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings
     )

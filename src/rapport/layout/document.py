@@ -77,6 +77,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.total_pages = 0
         self.last_location: Location | None = None
         self.structure = StructNode("Document")  # filled by the story
+        self.contents: Any = None  # the table of contents, made by the story
         self.tagger = Tagger()
         self.moment = moment
         page = theme.page

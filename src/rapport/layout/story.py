@@ -60,6 +60,7 @@ class _Context:
     root: Path
     labels: dict[str, str]
     charts: ChartSet = field(default_factory=ChartSet)
+    contents: Any = None  # the table of contents, once made
     figure_count: int = 0
     table_count: int = 0
     section_title: str = ""
@@ -126,6 +127,7 @@ def build_story(
         story += [PageBreak()]
         with ctx.group("Sect"):
             story += _chapter(ctx, number, chapter)
+    doc.contents = ctx.contents
     return story
 
 
@@ -198,13 +200,15 @@ def _table_of_contents(ctx: _Context) -> Flowable:
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ]
     )
-    return TaggedContents(
+    contents = TaggedContents(
         ctx.parent.add("TOC"),
         levelStyles=list(s.toc),
         dotsMinLevel=0,
         rightColumnWidth=40,
         tableStyle=toc_style,
     )
+    ctx.contents = contents
+    return contents
 
 
 def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowable]:
