@@ -67,11 +67,24 @@ _registered: set[Path] = set()
 
 
 def _register_fonts(theme: Theme) -> None:
-    for face in ("regular", "bold", "italic"):
-        path = theme.font_path(face)
-        if path not in _registered:
-            font_manager.fontManager.addfont(str(path))
-            _registered.add(path)
+    """Charts measure their text with the project's own font files, never a system copy.
+
+    A machine with another version of the family installed would otherwise
+    place chart labels differently, and an archived edition would not rebuild
+    to the same bytes there.
+    """
+    paths = {theme.font_path(face) for face in ("regular", "bold", "italic")}
+    if paths <= _registered:
+        return
+    for path in sorted(paths - _registered):
+        font_manager.fontManager.addfont(str(path))
+        _registered.add(path)
+    ours = {str(path) for path in paths}
+    manager = font_manager.fontManager
+    manager.ttflist = [
+        entry for entry in manager.ttflist if entry.name != FONT_FAMILY or entry.fname in ours
+    ]
+    manager._findfont_cached.cache_clear()  # forget any earlier choice of file
 
 
 @contextmanager
