@@ -84,7 +84,7 @@ def _register_fonts(theme: Theme) -> None:
     manager.ttflist = [
         entry for entry in manager.ttflist if entry.name != FONT_FAMILY or entry.fname in ours
     ]
-    manager._findfont_cached.cache_clear()  # forget any earlier choice of file
+    manager._findfont_cached.cache_clear()  # type: ignore[attr-defined]  # forget earlier choices
 
 
 @contextmanager
