@@ -287,25 +287,38 @@ def test_a_cached_rebuild_does_not_import_matplotlib_and_gives_the_same_bytes(tm
 def test_changing_the_theme_draws_the_charts_again(tmp_path):
     edition_dir = make_project(tmp_path, chart(BAR))
     build(edition_dir, tmp_path / "a.pdf")
-    first = set((tmp_path / ".cache" / "charts").glob("*.svg"))
+    first = set((tmp_path / ".cache" / "charts").glob("*.json"))
     theme = tmp_path / "theme" / "theme.yaml"
     theme.write_text(
         theme.read_text(encoding="utf-8").replace('primary: "#0E6470"', 'primary: "#AA3377"'),
         encoding="utf-8",
     )
     build(edition_dir, tmp_path / "b.pdf")
-    second = set((tmp_path / ".cache" / "charts").glob("*.svg"))
+    second = set((tmp_path / ".cache" / "charts").glob("*.json"))
     assert len(first) == 1 and len(second) == 2
 
 
-def test_a_damaged_stored_drawing_is_rebuilt_not_trusted(tmp_path):
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"cos\nsystem\n(S'echo pwned'\ntR.",  # a pickle, which is never loaded
+        b'{"format": 1, "width": 100, "height": 50, "items": [{"type": "image"}]}',
+        b'{"format": 1, "width": 100, "height": 50, "items": [{"type": "label", "x": 1,'
+        b' "y": 1, "text": "x", "face": "Courier", "size": 9, "colour": "#000000"}]}',
+        b'{"format": 1, "width": 1e999, "height": 50, "items": []}',
+    ],
+)
+def test_a_damaged_cached_chart_is_drawn_again_not_trusted(tmp_path, caplog, damage):
     edition_dir = make_project(tmp_path, chart(BAR))
     build(edition_dir, tmp_path / "a.pdf")
-    (stored,) = (tmp_path / ".cache" / "charts").glob("*.pickle")
-    # A pickle that would call os.system if it were loaded without restriction.
-    stored.write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")
+    (stored,) = (tmp_path / ".cache" / "charts").glob("*.json")
+    good = stored.read_bytes()
+    stored.write_bytes(damage)
     build(edition_dir, tmp_path / "b.pdf")
+    assert "the cached copy is damaged" in caplog.text
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    assert stored.read_bytes() == good
 
 
 def test_bad_chart_data_fails_the_build_without_writing(tmp_path):

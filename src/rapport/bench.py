@@ -61,7 +61,7 @@ def _median_process(
 
 def _chart_times(edition_dir: Path) -> list[tuple[str, float]]:
     from .charts import charts_of
-    from .charts.draw import render_svg
+    from .charts.draw import render_art
     from .charts.spec import chart_spec
     from .layout.document import frame_width
     from .pipeline import load_and_check
@@ -71,11 +71,11 @@ def _chart_times(edition_dir: Path) -> list[tuple[str, float]]:
     times = []
     for chart in charts_of(checked.edition):
         spec = chart_spec(chart, checked.edition.language)
-        render_svg(spec, checked.theme, width)  # the first drawing pays for font set-up
+        render_art(spec, checked.theme, width)  # the first drawing pays for font set-up
         samples = []
         for _ in range(3):
             started = time.perf_counter()
-            render_svg(spec, checked.theme, width)
+            render_art(spec, checked.theme, width)
             samples.append(time.perf_counter() - started)
         times.append((chart.title, statistics.median(samples)))
     return times

@@ -1,4 +1,4 @@
-"""Stage 3, charts: every chart block becomes an SVG file, drawn once per content.
+"""Stage 3, charts: every chart block becomes vector art, drawn once per content.
 
 Charts are cached by content: the key hashes the chart's data, the theme,
 the fonts and the versions of the drawing libraries. A build whose charts
@@ -22,17 +22,18 @@ from ..diagnostics import Location
 from ..model import Chart, Edition
 from ..paths import CACHE_DIR
 from ..theme import Theme
+from .art import VectorArt
 from .spec import alt_text, chart_spec
 
 log = logging.getLogger(__name__)
 
 CHART_DIR = CACHE_DIR / "charts"
-STYLE_VERSION = "2"  # raise when the drawing code changes what charts look like
+STYLE_VERSION = "3"  # raise when the drawing code changes what charts look like
 
 
 @dataclass(frozen=True)
 class ChartArt:
-    svg: Path
+    art: VectorArt
     alt: str
     seconds: float = 0.0
     cached: bool = True
@@ -52,7 +53,7 @@ def charts_of(edition: Edition) -> list[Chart]:
 
 
 def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: float) -> ChartSet:
-    """Draw every chart that is not in the cache; return where each one's SVG is."""
+    """Every chart's vector art: from the cache, or drawn and then cached."""
     charts = ChartSet()
     folder = cache_root / CHART_DIR
     environment = _environment(theme, width_pt)
@@ -61,19 +62,32 @@ def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: f
         key = hashlib.sha256(json.dumps([spec, environment], sort_keys=True).encode()).hexdigest()[
             :32
         ]
-        path = folder / f"{key}.svg"
+        path = folder / f"{key}.json"
         alt = alt_text(chart, edition.language)
-        if path.is_file():
-            charts.art[chart.location] = ChartArt(path, alt)
+        stored = _stored_art(path)
+        if stored is not None:
+            charts.art[chart.location] = ChartArt(stored, alt)
             continue
         started = time.perf_counter()
-        from .draw import render_svg  # matplotlib is imported only on a cache miss
+        from .draw import render_art  # matplotlib is imported only on a cache miss
 
-        write_atomically(path, render_svg(spec, theme, width_pt).encode())
+        art = render_art(spec, theme, width_pt)
+        write_atomically(path, art.to_json())
         seconds = time.perf_counter() - started
         log.debug("drew chart '%s' in %.3f s", chart.title, seconds)
-        charts.art[chart.location] = ChartArt(path, alt, seconds, cached=False)
+        charts.art[chart.location] = ChartArt(art, alt, seconds, cached=False)
     return charts
+
+
+def _stored_art(path: Path) -> VectorArt | None:
+    """The cached drawing, or None when there is none or it does not read back whole."""
+    try:
+        return VectorArt.from_json(path.read_bytes())
+    except (FileNotFoundError, NotADirectoryError):  # not drawn yet; writing reports the rest
+        return None
+    except ValueError as exc:
+        log.warning("drawing chart %s again: the cached copy is damaged (%s)", path.name, exc)
+        return None
 
 
 def _environment(theme: Theme, width_pt: float) -> dict[str, object]:

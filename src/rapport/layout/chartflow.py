@@ -1,141 +1,106 @@
-"""Charts in the page flow: SVG drawn as vector graphics, text kept as text."""
+"""Charts in the page flow: vector art painted straight onto the page, text kept as text."""
 
 from __future__ import annotations
 
-import logging
-import pickle
-from collections.abc import Iterator
-from contextlib import contextmanager
-from importlib.metadata import version
-from pathlib import Path
-from typing import Any
-
-import reportlab
-from reportlab import rl_config
-from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import HexColor
+from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable
 
-from ..atomic import write_atomically
+from ..charts.art import Clip, Label, Segments, Shape, VectorArt
 from .styles import FACES
 
-log = logging.getLogger(__name__)
+
+def chart_flowable(art: VectorArt, width: float) -> Flowable:
+    """The chart scaled to `width` points; the layout never splits or shrinks it."""
+    return _Chart(art, width)
 
 
-class _ThemeFontMap:
-    """Maps every font named in a chart's SVG to the report's own registered faces."""
-
-    def find_font(
-        self, name: str, weight: str = "normal", style: str = "normal"
-    ) -> tuple[str, bool]:
-        bold = weight in ("bold", "bolder") or (weight.isdigit() and int(weight) >= 600)
-        italic = style in ("italic", "oblique")
-        face = (
-            "bold_italic"
-            if bold and italic
-            else "bold"
-            if bold
-            else "italic"
-            if italic
-            else "regular"
-        )
-        return FACES[face], True
-
-
-@contextmanager
-def _trusted_shapes() -> Iterator[None]:
-    """Skip reportlab's per-attribute checks while building shapes from our own SVG:
-    they cost more than the conversion itself."""
-    previous = rl_config.shapeChecking
-    rl_config.shapeChecking = 0
-    try:
-        yield
-    finally:
-        rl_config.shapeChecking = previous
-
-
-# The only classes a stored drawing may contain: a pickle naming anything else is refused.
-_SHAPES = (
-    "Drawing",
-    "Group",
-    "Path",
-    "String",
-    "Rect",
-    "Line",
-    "PolyLine",
-    "Polygon",
-    "Circle",
-    "Ellipse",
-)
-_VALIDATORS = (
-    "NoneOr", "OneOf", "SequenceOf", "_isAnything", "_isBoolean", "_isListOfShapes", "_isNumber",
-    "_isNumberOrNone", "_isString", "_isTransform", "_isValidChildOrNone",
-)  # fmt: skip
-_DRAWING_CLASSES = (
-    {("reportlab.graphics.shapes", name) for name in _SHAPES}
-    | {("reportlab.lib.validators", name) for name in _VALIDATORS}
-    | {
-        ("reportlab.lib.colors", "Color"),
-        ("reportlab.lib.attrmap", "AttrMap"),
-        ("reportlab.lib.attrmap", "AttrMapValue"),
-        ("svglib.svglib", "ClippingPath"),
-        ("svglib.svglib", "NoStrokePath"),
-    }
-)
-
-
-class _DrawingUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _DRAWING_CLASSES:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a chart drawing")
-        return super().find_class(module, name)
-
-
-def _cached_drawing(svg: Path) -> Drawing:
-    """The SVG converted to a reportlab Drawing, kept beside it for the next build.
-
-    The conversion costs more than the rest of a chart's layout; the stored
-    drawing loads in a millisecond and may contain only drawing classes.
-    """
-    stored = svg.with_suffix(f".rl{reportlab.Version}-svglib{version('svglib')}.pickle")
-    if stored.is_file():
-        try:
-            with stored.open("rb") as stream:
-                drawing: Drawing = _DrawingUnpickler(stream).load()
-            return drawing
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            log.warning("ignoring a damaged chart cache file %s", stored)
-    from svglib.svglib import svg2rlg
-
-    with _trusted_shapes():
-        converted = svg2rlg(
-            str(svg), font_map=_ThemeFontMap(), external_reference_root=str(svg.parent)
-        )
-    if converted is None:  # pragma: no cover - our own SVG always parses
-        raise ValueError(f"failed to read chart {svg}")
-    write_atomically(stored, pickle.dumps(converted, protocol=pickle.HIGHEST_PROTOCOL))
-    return converted
-
-
-def chart_drawing(svg: Path, width: float) -> Flowable:
-    """The chart as a reportlab Drawing scaled to `width` points."""
-    drawing = _cached_drawing(svg)
-    scale = width / drawing.width
-    drawing.scale(scale, scale)
-    drawing.width, drawing.height = width, drawing.height * scale
-    drawing.hAlign = "CENTER"
-    return _NoSplit(drawing)
-
-
-class _NoSplit(Flowable):  # type: ignore[misc]
-    """Wraps a Drawing so that the layout never splits or shrinks it."""
-
-    def __init__(self, drawing: Any) -> None:
+class _Chart(Flowable):  # type: ignore[misc]
+    def __init__(self, art: VectorArt, width: float) -> None:
         super().__init__()
-        self.drawing = drawing
-        self.width, self.height = drawing.width, drawing.height
+        self.art = art
+        self.scale = width / art.width
+        self.width, self.height = width, art.height * self.scale
+        self.hAlign = "CENTER"
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
-        self.drawing.drawOn(self.canv, 0, 0)
+        canvas: Canvas = self.canv
+        canvas.saveState()
+        canvas.scale(self.scale, self.scale)
+        for item in self.art.items:
+            canvas.saveState()
+            if item.clip is not None:
+                _clip(canvas, item.clip)
+            if isinstance(item, Shape):
+                _paint_shape(canvas, item)
+            else:
+                _paint_label(canvas, item)
+            canvas.restoreState()
+        canvas.restoreState()
+
+
+def _path(canvas: Canvas, segments: Segments) -> PDFPathObject:
+    path = canvas.beginPath()
+    position = 0
+    while position < len(segments):
+        operator = segments[position]
+        if operator == "Z":
+            path.close()
+            position += 1
+            continue
+        count = 6 if operator == "C" else 2
+        points = segments[position + 1 : position + 1 + count]
+        {"M": path.moveTo, "L": path.lineTo, "C": path.curveTo}[str(operator)](*points)
+        position += 1 + count
+    return path
+
+
+def _clip(canvas: Canvas, clip: Clip) -> None:
+    if clip.rect is not None:
+        x, y, width, height = clip.rect
+        box = canvas.beginPath()
+        box.rect(x, y, width, height)
+        canvas.clipPath(box, stroke=0, fill=0)
+    if clip.path is not None:
+        canvas.clipPath(_path(canvas, clip.path), stroke=0, fill=0, fillMode=FILL_NON_ZERO)
+
+
+def _paint_shape(canvas: Canvas, shape: Shape) -> None:
+    if shape.fill is not None:
+        canvas.setFillColor(HexColor(shape.fill), alpha=_alpha(shape.fill_alpha))
+    if shape.stroke is not None:
+        canvas.setStrokeColor(HexColor(shape.stroke), alpha=_alpha(shape.stroke_alpha))
+        canvas.setLineWidth(shape.line_width)
+        canvas.setLineCap(shape.cap)
+        canvas.setLineJoin(shape.join)
+        if shape.dash:
+            canvas.setDash(list(shape.dash), shape.dash_offset)
+    canvas.drawPath(
+        _path(canvas, shape.segments),
+        stroke=int(shape.stroke is not None),
+        fill=int(shape.fill is not None),
+        fillMode=FILL_NON_ZERO,
+    )
+
+
+def _paint_label(canvas: Canvas, label: Label) -> None:
+    canvas.setFont(FACES[label.face], label.size)
+    canvas.setFillColor(HexColor(label.colour), alpha=_alpha(label.alpha))
+    canvas.translate(label.x, label.y)
+    if label.angle:
+        canvas.rotate(label.angle)
+    draw = {
+        "start": canvas.drawString,
+        "middle": canvas.drawCentredString,
+        "end": canvas.drawRightString,
+    }[label.anchor]
+    draw(0, 0, label.text)
+
+
+def _alpha(value: float) -> float | None:
+    """None leaves an opaque colour without a transparency setting in the PDF."""
+    return None if value >= 1 else value

@@ -35,7 +35,7 @@ from ..labels import labels
 from ..paths import CACHE_DIR
 from ..theme import Theme
 from . import markup
-from .chartflow import chart_drawing
+from .chartflow import chart_flowable
 from .document import BODY, ReportDocument, frame_width
 from .flowables import (
     Heading,
@@ -453,7 +453,7 @@ def _chart(ctx: _Context, block: model.Chart) -> list[Flowable]:
     )
     with ctx.group("Div"):
         title = ctx.leaf(Paragraph(markup.plain(block.title), ctx.styles.chart_title), "P")
-        drawing = ctx.leaf(chart_drawing(art.svg, ctx.frame_width), "Figure", alt=art.alt)
+        drawing = ctx.leaf(chart_flowable(art.art, ctx.frame_width), "Figure", alt=art.alt)
         caption = _caption(ctx, block.caption, notes)
     return [Spacer(1, 4), KeepTogether([title, drawing, *caption])]
 
