@@ -624,3 +624,16 @@ def test_build_below_a_file_exits_3(
     assert "rapport: error: failed to write" in err
     assert blocker.read_text(encoding="utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
+
+
+@pytest.mark.parametrize("length", [0, 11, 300, 200_000, 600_000, -1])
+def test_a_font_file_cut_off_anywhere_is_reported_not_read(tmp_path, length):
+    from rapport.fontfiles import font_damage
+
+    intact = (REPO / "fonts" / "Lato-Bold.ttf").read_bytes()
+    cut = tmp_path / f"cut-{length}.ttf"
+    cut.write_bytes(intact[:length])
+    assert font_damage(cut) in ("it is not a TrueType font", "the file ends early or is damaged")
+    whole = tmp_path / "whole.ttf"
+    whole.write_bytes(intact)
+    assert font_damage(whole) == ""

@@ -17,6 +17,7 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from .atomic import write_atomically
+from .fontfiles import font_characters
 from .paths import CACHE_DIR
 
 IMAGES_DIR = "images"
@@ -136,7 +137,7 @@ def font_coverage(path: Path) -> frozenset[int]:
     """The code points a TrueType font can draw.
 
     Kept in the project's cache beside the font's size and time, so that a
-    rebuild does not load fontTools to read the same table again.
+    rebuild does not read the font file again.
     """
     info = path.stat()
     store = (
@@ -150,10 +151,7 @@ def font_coverage(path: Path) -> frozenset[int]:
             return frozenset(codes)
     except (OSError, ValueError):
         pass  # not cached yet, or damaged: read the font
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-
-    with TTFont(str(path), lazy=True) as font:
-        coverage = frozenset(font.getBestCmap())
+    coverage = font_characters(path)
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
         write_atomically(store, json.dumps(sorted(coverage)).encode())
     return coverage

@@ -6,12 +6,12 @@ import contextlib
 import json
 import re
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .atomic import write_atomically
 from .diagnostics import Location, Problems, did_you_mean
+from .fontfiles import font_damage
 from .paths import CACHE_DIR
 from .yamlsource import MappingNode, ScalarNode, YamlFile, read_yaml
 
@@ -186,7 +186,6 @@ def _check_fonts(theme: Theme, where: Location, problems: Problems) -> None:
             )
 
 
-_FONT_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "post", "cmap")
 _INTACT_FONTS = CACHE_DIR / "fonts-intact.json"
 
 
@@ -202,36 +201,8 @@ def _checked_font(root: Path, path: Path) -> str:
         intact = set()
     if stamp in intact:
         return ""
-    damage = _font_damage(path, info.st_size, info.st_mtime)
+    damage = font_damage(path)
     if not damage:
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             write_atomically(store, json.dumps(sorted(intact | {stamp})).encode())
     return damage
-
-
-@lru_cache(maxsize=32)
-def _font_damage(path: Path, size: int, modified: float) -> str:
-    """Why a TrueType file cannot be used, or '' (cached by path, size and time).
-
-    The tables the PDF writer reads are decoded here, so that a damaged or
-    truncated font is a problem reported with the theme, not a crash later.
-    """
-    import logging
-
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-
-    quiet = logging.getLogger("fontTools")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # its warnings about odd dates are not the reader's concern
-    try:
-        with path.open("rb") as stream, TTFont(stream, lazy=True) as font:
-            missing = [tag for tag in (*_FONT_TABLES, "hmtx", "loca", "glyf") if tag not in font]
-            if missing:
-                return f"it has no '{missing[0]}' table"
-            for tag in _FONT_TABLES:
-                font[tag]  # decodes the table
-    except Exception as exc:  # fontTools raises many kinds on damaged data
-        return str(exc) or type(exc).__name__
-    finally:
-        quiet.setLevel(level)
-    return ""
