@@ -172,6 +172,11 @@ def page_texts(reader: PdfReader) -> list[str]:
 
 @pytest.fixture(scope="module")
 def pdfium_texts(pdf_bytes: bytes) -> list[str]:
+    return texts_by_position(pdf_bytes)
+
+
+def texts_by_position(pdf_bytes: bytes) -> list[str]:
+    """pdfium's text of every page, in reading position (not content-stream) order."""
     document = pdfium.PdfDocument(pdf_bytes)
     try:
         texts = []
@@ -637,3 +642,38 @@ def test_a_font_file_cut_off_anywhere_is_reported_not_read(tmp_path, length):
     whole = tmp_path / "whole.ttf"
     whole.write_bytes(intact)
     assert font_damage(whole) == ""
+
+
+def _sections_chapter(paragraphs: int) -> str:
+    text = "Een zin die de regel vult en de pagina langzaam naar beneden duwt. " * 12
+    sections = "".join(
+        f"  - title: Sectie {n}\n    blocks:\n"
+        + f"      - paragraph: {text}\n" * (paragraphs if n == 1 else 2)
+        for n in range(1, 5)
+    )
+    return f"title: Hoofdstuk\nsections:\n{sections}"
+
+
+@pytest.mark.parametrize("paragraphs", [1, 12, 30])
+def test_contents_and_footers_are_right_after_a_single_layout(tmp_path, paragraphs):
+    """Page numbers only the end knows are filled in after the one layout pass,
+    however far an edit pushed the headings."""
+    from helpers import make_project
+
+    report = build(make_project(tmp_path, _sections_chapter(paragraphs)), tmp_path / "r.pdf")
+    reader = PdfReader(report.pdf)
+    total = len(reader.pages)
+    outline = flatten_outline(reader.outline)
+    headings = [entry for entry, _ in outline] + [child for _, kids in outline for child in kids]
+    targets = {h.title: reader.get_destination_page_number(h) + 1 for h in headings}
+    contents = texts_by_position(report.pdf.read_bytes())[1]
+    listed = {
+        m.group(1).strip(): int(m.group(2))
+        for m in re.finditer(r"^(.+?)\s*(?:\.\s*){3,}(\d+)$", contents, re.M)
+    }
+    assert listed == targets
+    in_stream_order = re.findall(r"([^\n.]+?)\s*\n[ .]{6,}(\d+)", reader.pages[1].extract_text())
+    assert {title.strip(): int(page) for title, page in in_stream_order} == targets  # title first
+    assert targets["Sectie 2"] - targets["Sectie 1"] >= paragraphs // 6  # the edit pushed it on
+    for number, page in enumerate(reader.pages[1:], 2):
+        assert f"Pagina {number} van {total}" in page.extract_text()

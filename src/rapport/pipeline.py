@@ -120,9 +120,7 @@ def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False)
         )
         _step(4, 5, "laying out pages")
         result = write_pdf(checked.edition, checked.theme, charts, target, moment, draft=draft)
-    _step(
-        5, 5, f"wrote {plural(result.pages, 'page')} in {plural(result.passes, 'pass', 'passes')}"
-    )
+    _step(5, 5, f"wrote {plural(result.pages, 'page')}")
     return BuildReport(
         result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings
     )

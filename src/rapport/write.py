@@ -19,11 +19,9 @@ import pikepdf
 from reportlab.platypus.doctemplate import LayoutError
 
 from .charts import ChartSet
-from .check import project_root
 from .diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
 from .layout import hyphens
 from .layout.document import ReportDocument
-from .layout.memory import memory_file, recall, remember
 from .layout.story import build_story
 from .layout.styles import register_fonts
 from .model import Edition
@@ -37,7 +35,6 @@ log = logging.getLogger(__name__)
 class WriteResult:
     path: Path
     pages: int
-    passes: int
     size: int
 
 
@@ -64,13 +61,10 @@ def write_pdf(
     try:
         doc = ReportDocument(temporary, edition, theme, moment, draft=draft)
         story = build_story(doc, edition, theme, charts)
-        memory = memory_file(project_root(edition), edition.year)
-        doc.contents._entries, doc.total_pages = recall(memory)
         try:
-            passes = doc.multiBuild(story)
+            doc.lay_out(story)
         except LayoutError as exc:
             raise _layout_problem(doc, exc) from None
-        remember(memory, doc.contents._entries, doc.total_pages)
         finish_pdf(temporary, edition, moment, structure=_structure_of(doc, edition.language))
         _publish(temporary, target)
     except OSError as exc:
@@ -84,7 +78,7 @@ def write_pdf(
         hyphens.save_all()
     except OSError as exc:
         log.warning("could not save the hyphenation cache (%s)", exc.strerror or exc)
-    return WriteResult(target, doc.page, passes, target.stat().st_size)
+    return WriteResult(target, doc.page, target.stat().st_size)
 
 
 def _culprit(exc: OSError, target: Path) -> Path:

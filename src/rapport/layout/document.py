@@ -18,6 +18,7 @@ from ..diagnostics import Location
 from ..labels import labels
 from ..model import Edition
 from ..theme import Theme
+from .late import LateNumbers
 from .styles import FACES, colour
 from .tagging import StructNode, TaggedCanvas, Tagger
 
@@ -74,7 +75,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.theme = theme
         self.labels = labels(edition.language)
         self.current_chapter = ""
-        self.total_pages = 0
+        self.late = LateNumbers()  # page numbers drawn before they are known
         self.last_location: Location | None = None
         self.structure = StructNode("Document")  # filled by the story
         self.contents: Any = None  # the table of contents, made by the story
@@ -126,6 +127,13 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
             ]
         )
 
+    def lay_out(self, story: list[Any]) -> None:
+        """Lay the story out once, fill in the numbers only the end knows, and save."""
+        self._doSave = 0
+        self.build(story)
+        self.late.fill_in(self.canv, self.page)
+        self.canv.save()
+
     def handle_flowable(self, flowables: list[Any]) -> None:
         if flowables:
             self.last_location = getattr(flowables[0], "source_location", self.last_location)
@@ -136,9 +144,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
             canvasmaker = ReportCanvas
         canvas = super()._makeCanvas(filename=filename, canvasmaker=canvasmaker)
         canvas._doc._timeStamp = pinned_timestamp(self.moment)
-        self.tagger = getattr(
-            canvas, "tagger", self.tagger
-        )  # the last canvas made is the final pass's
+        self.tagger = getattr(canvas, "tagger", self.tagger)
         return canvas
 
     def _draw_cover(self, canvas: Any, doc: Any) -> None:
@@ -183,11 +189,17 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.line(left, top - 4, right, top - 4)
         canvas.line(left, bottom + 10, right, bottom + 10)
         canvas.drawString(left, bottom, self.edition.organisation)
-        total = self.total_pages or doc.page
-        canvas.drawRightString(
-            right, bottom, self.labels["page"].format(page=doc.page, total=total)
-        )
         canvas.restoreState()
+        self.late.folio(
+            canvas,
+            doc.page,
+            right,
+            bottom,
+            lambda page, total: self.labels["page"].format(page=page, total=total),
+            FACES["regular"],
+            s.small,
+            colour(c.muted),
+        )
         self._draw_draft_mark(canvas)
 
     def _draw_draft_mark(self, canvas: Any) -> None:

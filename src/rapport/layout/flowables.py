@@ -1,5 +1,5 @@
 """The report's own flowables: headings that register themselves, chapter titles
-with icons, key-figure tiles, rank badges and the page counter.
+with icons, key-figure tiles, rank badges and the table of contents.
 
 Every flowable carries a `semantic_role` (and alt text where it applies): the
 role it will have in the PDF's structure tree once the report is tagged.
@@ -14,10 +14,10 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph
-from reportlab.platypus.doctemplate import IndexingFlowable
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from ..diagnostics import Location
 from .styles import FACES
 from .tagging import StructNode, marked, tag
 
@@ -46,8 +46,7 @@ class Heading(Paragraph):  # type: ignore[misc]
         canvas.addOutlineEntry(self.title, self.key, self.level - 1, closed=False)
         doc = getattr(canvas, "_doctemplate", None)
         if doc is not None:
-            entry = escape(self.title)  # the contents page sets it as paragraph markup
-            doc.notify("TOCEntry", (self.level - 1, entry, canvas.getPageNumber(), self.key))
+            doc.late.found(self.key, canvas.getPageNumber())
             if self.chapter:
                 doc.current_chapter = self.chapter
         super().draw()
@@ -221,46 +220,79 @@ class RankBadge(Flowable):  # type: ignore[misc]
         self.canv.drawCentredString(radius, radius * 0.6, str(self.rank))
 
 
-class PageCounter(IndexingFlowable):  # type: ignore[misc]
-    """Makes multiBuild run again until the page total printed in footers is right."""
+@dataclass(frozen=True)
+class ContentsEntry:
+    level: int  # from 0
+    title: str
+    key: str  # of the heading it links to
+    location: Location  # of the chapter or section, for a layout failure
 
-    def __init__(self, doc: Any) -> None:
-        super().__init__()
-        self.doc = doc
-        self.previous = -1
-        self.width = self.height = 0
 
-    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        return 0, 0
+class _ContentsLine(Paragraph):  # type: ignore[misc]
+    """A contents entry: its linked title, then the dot leader and page number.
+
+    The leader is drawn after the title, so that the entry also reads in that
+    order: reportlab calls the end-of-text hook before it writes the text.
+    """
+
+    def __init__(self, entry: ContentsEntry, style: Any, width: float) -> None:
+        super().__init__(
+            f'<a href="#{entry.key}">{escape(entry.title)}</a>'
+            f'<onDraw name="contents_entry_end" label="{entry.key}"/>',
+            style,
+        )
+        self.entry, self.line_width = entry, width
+        self.source_location = entry.location
+        self.end: tuple[float, float] | None = None  # where the title's last line ends
 
     def draw(self) -> None:
-        pass
-
-    def beforeBuild(self) -> None:
-        self.previous = self.doc.total_pages
-        self.doc.current_chapter = ""
-
-    def afterBuild(self) -> None:
-        self.doc.total_pages = self.doc.page
-
-    def isSatisfied(self) -> bool:
-        return bool(self.previous == self.doc.total_pages)
+        self.end = None
+        super().draw()
+        if self.end is not None:
+            x, y = self.end
+            late = self.canv._doctemplate.late
+            late.leader(self.canv, self.entry.key, x, y, self.line_width - x, self.style)
 
 
 class TaggedContents(TableOfContents):  # type: ignore[misc]
-    """The table of contents, tagged TOC > TOCI > Reference (with the entry's link)."""
+    """The table of contents, tagged TOC > TOCI > Reference (with the entry's link).
 
-    def __init__(self, node: StructNode, **kwargs: Any) -> None:
+    Its entries are known before the layout (every chapter and section heading);
+    their page numbers are filled in after it (see `late`).
+    """
+
+    def __init__(self, node: StructNode, entries: list[ContentsEntry], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.node = node
+        self.entries = entries
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
-        size: tuple[float, float] = super().wrap(avail_width, avail_height)
+        lines: dict[str, _ContentsLine] = {}
+
+        def entry_end(canvas: Any, kind: str, key: str) -> None:
+            info = canvas._curr_tx_info
+            lines[key].end = (info["cur_x"], info["cur_y"])
+
+        self.canv.setNamedCB("contents_entry_end", entry_end)
+        rows: list[list[Flowable]] = []
         self.node.children.clear()  # the entries are made anew on every wrap
-        for row in self._table._cellvalues:
-            cell = row[0]
-            for flowable in cell if isinstance(cell, list | tuple) else [cell]:
-                if isinstance(flowable, Paragraph):
-                    reference = self.node.add("TOCI").add("Reference", text=flowable.getPlainText())
-                    tag(flowable, reference)
-        return size
+        for entry in self.entries:
+            style = self.getLevelStyle(entry.level)
+            line = lines[entry.key] = _ContentsLine(entry, style, avail_width)
+            tag(line, self.node.add("TOCI").add("Reference", text=entry.title))
+            if style.spaceBefore:
+                rows.append([Spacer(1, style.spaceBefore)])
+            rows.append([line])
+        self._table = Table(rows, colWidths=(avail_width,), style=self.tableStyle)
+        self.width, self.height = self._table.wrapOn(self.canv, avail_width, avail_height)
+        self._blame_a_title_taller_than_a_page(rows)
+        return self.width, self.height
+
+    def _blame_a_title_taller_than_a_page(self, rows: list[list[Flowable]]) -> None:
+        """A contents entry that cannot fit on any page fails the layout at the contents;
+        the title is the chapter's or section's, so that is where the failure is reported."""
+        doc = getattr(self.canv, "_doctemplate", None)
+        for (flowable,), height in zip(rows, self._table._rowHeights, strict=True):
+            if doc is not None and height > doc.height and hasattr(flowable, "source_location"):
+                doc.last_location = flowable.source_location
+                return

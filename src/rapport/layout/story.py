@@ -38,10 +38,10 @@ from . import markup
 from .chartflow import chart_flowable
 from .document import BODY, ReportDocument, frame_width
 from .flowables import (
+    ContentsEntry,
     Heading,
     IconHeading,
     KeyFigureRow,
-    PageCounter,
     RankBadge,
     TaggedContents,
     Tile,
@@ -65,6 +65,7 @@ class _Context:
     table_count: int = 0
     section_title: str = ""
     keys: dict[str, int] = field(default_factory=dict)
+    contents_entries: list[ContentsEntry] = field(default_factory=list)
     parent: StructNode = field(default_factory=lambda: StructNode("Document"))
 
     def leaf(
@@ -101,6 +102,19 @@ class _Context:
     def frame_width(self) -> float:
         return frame_width(self.theme)
 
+    def heading(
+        self, style: Any, node: model.Chapter | model.Section, *, level: int, prefix: str
+    ) -> Heading:
+        """A chapter or section heading, listed in the contents."""
+        key = self.key(prefix)
+        self.contents_entries.append(ContentsEntry(level - 1, node.title, key, node.location))
+        chapter = node.title if isinstance(node, model.Chapter) else ""
+        heading = Heading(
+            markup.plain(node.title), style, level=level, key=key, title=node.title, chapter=chapter
+        )
+        heading.source_location = node.location  # where a layout failure is reported
+        return heading
+
     def key(self, prefix: str) -> str:
         self.keys[prefix] = self.keys.get(prefix, 0) + 1
         return f"{prefix}-{self.keys[prefix]}"
@@ -119,8 +133,7 @@ def build_story(
         charts,
     )
     doc.structure = ctx.parent  # the Document element, for the tagged PDF
-    story: list[Flowable] = [PageCounter(doc)]
-    story += _cover(ctx)
+    story: list[Flowable] = _cover(ctx)
     story += [NextPageTemplate(BODY), PageBreak()]
     story += _contents(ctx)
     for number, chapter in enumerate(edition.chapters, 1):
@@ -202,6 +215,7 @@ def _table_of_contents(ctx: _Context) -> Flowable:
     )
     contents = TaggedContents(
         ctx.parent.add("TOC"),
+        ctx.contents_entries,  # filled as the chapters are laid out, before the layout runs
         levelStyles=list(s.toc),
         dotsMinLevel=0,
         rightColumnWidth=40,
@@ -214,15 +228,7 @@ def _table_of_contents(ctx: _Context) -> Flowable:
 def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowable]:
     s = ctx.styles
     eyebrow = f"{ctx.labels['chapter']} {number}".upper()
-    key = ctx.key("hoofdstuk")
-    heading = Heading(
-        markup.plain(chapter.title),
-        s.heading1,
-        level=1,
-        key=key,
-        title=chapter.title,
-        chapter=chapter.title,
-    )
+    heading = ctx.heading(s.heading1, chapter, level=1, prefix="hoofdstuk")
     icon = icon_path(ctx.root, chapter.icon) if chapter.icon else None
     icon_node = ctx.parent.add("Figure", alt=chapter.icon) if icon else None
     flow: list[Flowable] = [
@@ -245,15 +251,8 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
 
 
 def _section(ctx: _Context, section: model.Section) -> list[Flowable]:
-    heading = Heading(
-        markup.plain(section.title),
-        ctx.styles.heading2,
-        level=2,
-        key=ctx.key("sectie"),
-        title=section.title,
-    )
+    heading = ctx.heading(ctx.styles.heading2, section, level=2, prefix="sectie")
     ctx.section_title = section.title
-    heading.source_location = section.location  # where a layout failure is reported
     flow: list[Flowable] = [CondPageBreak(45 * mm), ctx.leaf(heading, "H2")]
     for block in section.blocks:
         flow += _block(ctx, block)

@@ -54,7 +54,7 @@ class Marked:
 
 
 class Tagger:
-    """The marked content of one drawing of the document (one reportlab pass)."""
+    """The marked content of one drawing of the document."""
 
     def __init__(self) -> None:
         self.sequences: list[Marked] = []
