@@ -7,7 +7,7 @@ EDITION ?= content/2023
 LOCK   := requirements.lock
 PIP_TOOLS := pip-tools==7.6.2
 
-.PHONY: all build check test lint typecheck golden bench clean lock fuzz
+.PHONY: all build check test lint typecheck golden bench clean lock fuzz bytecode
 
 all: build
 
@@ -34,10 +34,17 @@ lock: $(BIN)/python
 		--extra test --strip-extras --no-emit-index-url --no-emit-find-links \
 		$(if $(UPGRADE),--upgrade) --output-file $(LOCK) pyproject.toml
 
-build: $(STAMP)
+# rapport is installed editable, which compiles nothing: without this, every
+# run would compile its sources again where bytecode is not written
+# (PYTHONDONTWRITEBYTECODE), a tenth of a second per build. Up-to-date files
+# are skipped.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q src/rapport
+
+build: bytecode
 	$(BIN)/rapport build $(EDITION)
 
-check: $(STAMP)
+check: bytecode
 	$(BIN)/rapport check $(EDITION)
 
 test: $(STAMP) lint typecheck
@@ -53,7 +60,7 @@ typecheck: $(STAMP)
 golden: $(STAMP)
 	RAPPORT_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
 
-bench: $(STAMP)
+bench: bytecode
 	$(BIN)/python -m rapport.bench $(EDITION)
 
 # A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones).

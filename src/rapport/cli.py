@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
@@ -221,3 +223,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rapport: please report it to {ISSUES_URL} with the text below.", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         return ExitCode.INTERNAL
+
+
+def entry() -> NoReturn:
+    """The `rapport` command: `main`, then an exit that skips the interpreter's teardown.
+
+    Everything is written, closed and flushed by then; freeing the charts' and
+    the layout's objects one by one would only add a sixth of a second to
+    every build.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)

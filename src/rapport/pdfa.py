@@ -97,6 +97,7 @@ def finish_pdf(
         metadata = replace(_metadata(pdf, edition, moment), tagged=structure is not None)
         for page in pdf.pages:
             _finish_page(page.obj)
+        _compact_forms(pdf)
         _set_output_intent(pdf)
         _set_metadata(pdf, metadata)
         # qpdf keeps the first /ID of its input; reportlab's depends on the
@@ -105,6 +106,26 @@ def finish_pdf(
             del pdf.trailer["/ID"]
         with path.open("wb") as stream:
             pdf.save(stream, **SAVE_OPTIONS)
+
+
+def _compact_forms(pdf: pikepdf.Pdf) -> None:
+    """The page numbers drawn as forms (rapport.layout.late) share one resource
+    dictionary and drop entries that only repeat the defaults: a third of their size."""
+    shared: dict[bytes, pikepdf.Object] = {}
+    for stream in list(pdf.objects):
+        if not isinstance(stream, pikepdf.Stream) or stream.get("/Subtype") != "/Form":
+            continue
+        if stream.get("/Matrix") == pikepdf.Array([1, 0, 0, 1, 0, 0]):
+            del stream["/Matrix"]
+        if "/FormType" in stream:
+            del stream["/FormType"]
+        resources = stream.get("/Resources")
+        if isinstance(resources, pikepdf.Dictionary) and not resources.is_indirect:
+            kept = pikepdf.Dictionary({k: v for k, v in resources.items() if k != "/ProcSet"})
+            key = kept.unparse()
+            if key not in shared:
+                shared[key] = pdf.make_indirect(kept)
+            stream.Resources = shared[key]
 
 
 def _metadata(pdf: pikepdf.Pdf, edition: Edition, moment: dt.datetime) -> Metadata:
