@@ -174,7 +174,7 @@ ALL_KINDS = """\
     series:
       - name: Piwik
         values: [630000, 940000]
-      - name: Schatting
+      - name: Foutenmarge
         status: estimated
         values: [800000, 1000000]
 - chart:
@@ -237,7 +237,7 @@ def test_a_dollar_sign_is_just_a_dollar_sign(all_kinds):
 def test_marked_values_are_named_in_the_legend(all_kinds):
     _, text = all_kinds
     assert "2022 (afgeleid)" in text
-    assert "Schatting (schatting)" in text
+    assert "Foutenmarge (schatting)" in text
 
 
 def test_figures_are_numbered_in_order(all_kinds):
@@ -333,3 +333,11 @@ def test_a_cold_build_and_a_rebuild_give_the_same_bytes(tmp_path):
     build(edition_dir, tmp_path / "first.pdf")
     build(edition_dir, tmp_path / "second.pdf")
     assert (tmp_path / "first.pdf").read_bytes() == (tmp_path / "second.pdf").read_bytes()
+
+
+def test_a_legend_names_an_estimate_once():
+    from rapport.charts.spec import series_label
+
+    assert series_label("2022", ["derived", "derived"]) == "2022 (afgeleid)"
+    assert series_label("Schatting", ["estimated"]) == "Schatting"
+    assert series_label("Piwik", ["measured", "estimated"]) == "Piwik"

@@ -41,10 +41,11 @@ def chart_spec(chart: Chart, language: str) -> dict[str, Any]:
 
 
 def series_label(name: str, statuses: tuple[str, ...] | list[str]) -> str:
-    """A legend label; a series wholly estimated or derived says so."""
+    """A legend label; a series wholly estimated or derived says so, unless its name does."""
     kinds = set(statuses)
     if len(kinds) == 1 and (kind := next(iter(kinds))) in STATUS_WORDS:
-        return f"{name} ({STATUS_WORDS[kind]})"
+        word = STATUS_WORDS[kind]
+        return name if word in name.lower() else f"{name} ({word})"
     return name
 
 
