@@ -341,3 +341,12 @@ def test_a_legend_names_an_estimate_once():
     assert series_label("2022", ["derived", "derived"]) == "2022 (afgeleid)"
     assert series_label("Schatting", ["estimated"]) == "Schatting"
     assert series_label("Piwik", ["measured", "estimated"]) == "Piwik"
+
+
+@pytest.mark.parametrize("package", ["matplotlib", "reportlab"])
+def test_the_cache_key_names_the_installed_version(package):
+    from importlib.metadata import version
+
+    from rapport.charts import installed_version
+
+    assert installed_version(package) == version(package)

@@ -1,8 +1,10 @@
 """`make bench`: how fast an edition builds, measured in fresh processes.
 
-Prints, for one edition: a cold build (empty chart cache), a warm rebuild
-(cached charts), the time to draw each chart, the peak memory of a build, and
-a text-only rebuild inside `rapport watch`. Each figure is the median of
+Prints, for one edition: a cold build (empty cache), a warm rebuild (cached
+charts), the time to draw each chart, the peak memory of a build, and a
+text-only rebuild inside `rapport watch`; and, as a yardstick for how fast
+the machine is at the moment, the time a fresh Python takes to import
+matplotlib (a third of a cold build). Each figure is the median of
 several runs; the project is copied to a temporary folder so that the real
 cache and build folders stay untouched.
 """
@@ -36,26 +38,24 @@ def _copy_project(edition_dir: Path, into: Path) -> Path:
     return into / "content" / edition_dir.name
 
 
-def _timed_process(arguments: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident megabytes of one fresh `rapport` process."""
+def _timed_process(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident megabytes of one fresh process."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rapport", "-q", *arguments], stdout=subprocess.DEVNULL
-    )
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
-        raise SystemExit(f"rapport {' '.join(arguments)} failed (status {status})")
+        raise SystemExit(f"{' '.join(command)} failed (status {status})")
     return seconds, usage.ru_maxrss / 1024
 
 
 def _median_process(
-    runs: int, arguments: list[str], before: Callable[[], None]
+    runs: int, command: list[str], before: Callable[[], None] = lambda: None
 ) -> tuple[float, float]:
     results = []
     for _ in range(runs):
         before()
-        results.append(_timed_process(arguments))
+        results.append(_timed_process(command))
     return statistics.median(r[0] for r in results), max(r[1] for r in results)
 
 
@@ -108,22 +108,26 @@ def main(argv: list[str] | None = None) -> int:
         edition = _copy_project(args.edition, Path(folder))
         output = Path(folder) / "bench.pdf"
         cache = Path(folder) / CACHE_DIR
-        build_args = ["build", str(edition), "-o", str(output)]
+        build = [sys.executable, "-m", "rapport", "-q", "build", str(edition), "-o", str(output)]
         cold, cold_memory = _median_process(
-            args.runs, build_args, lambda: shutil.rmtree(cache, ignore_errors=True)
+            args.runs, build, lambda: shutil.rmtree(cache, ignore_errors=True)
         )
-        warm, warm_memory = _median_process(args.runs, build_args, lambda: None)
+        warm, warm_memory = _median_process(args.runs, build)
+        reference, _ = _median_process(
+            args.runs, [sys.executable, "-c", "import matplotlib.figure"]
+        )
         charts = _chart_times(edition)
         rebuild, pages = _watch_rebuild(edition, output, args.runs)
     print(
         f"rapport bench: {args.edition} ({pages} pages, {len(charts)} charts), median of {args.runs} runs"
     )
-    print(f"  cold build (empty chart cache)   {cold:6.3f} s   peak {cold_memory:5.0f} MB")
+    print(f"  cold build (empty .cache)        {cold:6.3f} s   peak {cold_memory:5.0f} MB")
     print(f"  warm build (cached charts)       {warm:6.3f} s   peak {warm_memory:5.0f} MB")
     print(f"  watch: rebuild after a text edit {rebuild:6.3f} s")
     print(f"  charts, drawn one by one         {sum(t for _, t in charts):6.3f} s in all")
     for title, seconds in charts:
         print(f"    {seconds:6.3f} s  {title}")
+    print(f"  machine reference: a fresh Python importing matplotlib {reference:6.3f} s")
     return 0
 
 

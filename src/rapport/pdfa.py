@@ -26,10 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import pikepdf
 
+from .escaping import escape
 from .model import Edition
 
 log = logging.getLogger(__name__)

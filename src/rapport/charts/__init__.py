@@ -8,11 +8,11 @@ are all cached does not import matplotlib at all.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import time
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 
 from .. import __version__
@@ -95,7 +95,7 @@ def _environment(theme: Theme, width_pt: float) -> dict[str, object]:
     return {
         "style": STYLE_VERSION,
         "rapport": __version__,
-        "matplotlib": version("matplotlib"),
+        "matplotlib": installed_version("matplotlib"),
         "colours": theme.colours.__dict__,
         "sizes": theme.sizes.__dict__,
         "fonts": {
@@ -103,6 +103,23 @@ def _environment(theme: Theme, width_pt: float) -> dict[str, object]:
         },
         "width": round(width_pt, 3),
     }
+
+
+def installed_version(package: str) -> str:
+    """The installed version of `package`, read from its dist-info folder's name.
+
+    Neither imports the package nor importlib.metadata (whose import alone
+    costs a build more than drawing a chart from the cache).
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is not None and spec.origin is not None:
+        site = Path(spec.origin).parent.parent
+        found = sorted(site.glob(f"{package}-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name.removeprefix(f"{package}-").removesuffix(".dist-info")
+    from importlib.metadata import version  # an unusual installation: ask the slow way
+
+    return version(package)
 
 
 _digests: dict[tuple[Path, float], str] = {}

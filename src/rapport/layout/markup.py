@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
-
+from ..escaping import escape, quote_attribute
 from ..model import RichText, Span
 
 
@@ -23,5 +22,5 @@ def _span(span: Span, link_colour: str) -> str:
     if span.strong:
         markup = f"<b>{markup}</b>"
     if span.href:
-        markup = f"<a href={quoteattr(span.href)} color={quoteattr(link_colour)}>{markup}</a>"
+        markup = f"<a href={quote_attribute(span.href)} color={quote_attribute(link_colour)}>{markup}</a>"
     return markup
