@@ -19,12 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from .paths import CACHE_DIR, THEME_FILE
 
-RUNS = 5
+RUNS = 7
 
 
 def _copy_project(edition_dir: Path, into: Path) -> Path:
@@ -49,14 +48,26 @@ def _timed_process(command: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def _median_process(
-    runs: int, command: list[str], before: Callable[[], None] = lambda: None
-) -> tuple[float, float]:
-    results = []
+def _interleaved(runs: int, cache: Path, build: list[str]) -> dict[str, tuple[float, float]]:
+    """Median seconds and peak megabytes of cold builds, warm builds and the yardstick.
+
+    The three are run in turn, so that a machine that slows down or speeds up
+    during the benchmark affects each of them alike.
+    """
+    commands = {
+        "cold": build,
+        "warm": build,
+        "reference": [sys.executable, "-c", "import matplotlib.figure"],
+    }
+    results: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
-        before()
-        results.append(_timed_process(command))
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+        shutil.rmtree(cache, ignore_errors=True)
+        for name, command in commands.items():  # the warm build runs on the cold one's cache
+            results[name].append(_timed_process(command))
+    return {
+        name: (statistics.median(r[0] for r in runs_), max(r[1] for r in runs_))
+        for name, runs_ in results.items()
+    }
 
 
 def _chart_times(edition_dir: Path) -> list[tuple[str, float]]:
@@ -109,13 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         output = Path(folder) / "bench.pdf"
         cache = Path(folder) / CACHE_DIR
         build = [sys.executable, "-m", "rapport", "-q", "build", str(edition), "-o", str(output)]
-        cold, cold_memory = _median_process(
-            args.runs, build, lambda: shutil.rmtree(cache, ignore_errors=True)
-        )
-        warm, warm_memory = _median_process(args.runs, build)
-        reference, _ = _median_process(
-            args.runs, [sys.executable, "-c", "import matplotlib.figure"]
-        )
+        measured = _interleaved(args.runs, cache, build)
+        (cold, cold_memory), (warm, warm_memory) = measured["cold"], measured["warm"]
+        reference = measured["reference"][0]
         charts = _chart_times(edition)
         rebuild, pages = _watch_rebuild(edition, output, args.runs)
     print(
