@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from rapport.charts.art import ANCHORS, FACES, Clip, Label, Shape, VectorArt
 
 coordinates = st.floats(-1e4, 1e4, allow_nan=False).map(lambda v: round(v, 3) + 0.0)
+lengths = st.floats(0, 1e3, allow_nan=False).map(lambda v: round(v, 3) + 0.0)
+sizes = st.floats(0.001, 1e4, allow_nan=False).map(lambda v: round(v, 3)).filter(lambda v: v > 0)
 alphas = st.sampled_from([0.0, 0.25, 0.5, 1.0])
 colours = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True)
 point = st.tuples(coordinates, coordinates)
@@ -35,10 +37,10 @@ shapes = st.builds(
     segments=segments(),
     fill=st.none() | colours,
     stroke=st.none() | colours,
-    line_width=coordinates,
+    line_width=lengths,
     fill_alpha=alphas,
     stroke_alpha=alphas,
-    dash=st.none() | st.lists(coordinates, min_size=1, max_size=4).map(tuple),
+    dash=st.none() | st.lists(lengths, min_size=1, max_size=4).filter(any).map(tuple),
     dash_offset=coordinates,
     cap=st.sampled_from([0, 1, 2]),
     join=st.sampled_from([0, 1, 2]),
@@ -50,16 +52,14 @@ labels = st.builds(
     y=coordinates,
     text=st.text(max_size=30),
     face=st.sampled_from(FACES),
-    size=coordinates,
+    size=lengths,
     colour=colours,
     alpha=alphas,
     angle=coordinates,
     anchor=st.sampled_from(ANCHORS),
     clip=clips,
 )
-arts = st.builds(
-    VectorArt, coordinates, coordinates, st.lists(shapes | labels, max_size=8).map(tuple)
-)
+arts = st.builds(VectorArt, sizes, sizes, st.lists(shapes | labels, max_size=8).map(tuple))
 
 
 @given(arts)

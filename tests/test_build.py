@@ -22,6 +22,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 from fontTools.ttLib import TTFont
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
@@ -677,3 +679,20 @@ def test_contents_and_footers_are_right_after_a_single_layout(tmp_path, paragrap
     assert targets["Sectie 2"] - targets["Sectie 1"] >= paragraphs // 6  # the edit pushed it on
     for number, page in enumerate(reader.pages[1:], 2):
         assert f"Pagina {number} van {total}" in page.extract_text()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20_000), st.integers(0, 255)), min_size=1, max_size=6))
+def test_a_font_damaged_anywhere_is_reported_never_a_crash(changes):
+    """Bytes changed in the font's directory and first tables (head, name, cmap ...)."""
+    import tempfile
+
+    from rapport.fontfiles import font_damage
+
+    data = bytearray((REPO / "fonts" / "Lato-Bold.ttf").read_bytes())
+    for position, value in changes:
+        data[position] = value
+    with tempfile.TemporaryDirectory() as folder:
+        damaged = Path(folder) / "damaged.ttf"
+        damaged.write_bytes(bytes(data))
+        assert isinstance(font_damage(damaged), str)

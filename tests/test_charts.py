@@ -307,6 +307,13 @@ def test_changing_the_theme_draws_the_charts_again(tmp_path):
         b'{"format": 1, "width": 100, "height": 50, "items": [{"type": "label", "x": 1,'
         b' "y": 1, "text": "x", "face": "Courier", "size": 9, "colour": "#000000"}]}',
         b'{"format": 1, "width": 1e999, "height": 50, "items": []}',
+        b'{"format": 1, "width": 0, "height": 50, "items": []}',
+        b"[" * 3000,
+        b'{"format": 1, "width": 100, "height": 50, "items": [{"type": "shape",'
+        b' "segments": ["M", 0, 0, "L", 1, 1], "fill": null, "stroke": "#000000",'
+        b' "dash": [0, 0]}]}',
+        b'{"format": 1, "width": 100, "height": 50, "items": [{"type": "shape",'
+        b' "segments": ["M", 0, 0], "fill": null, "stroke": "#000000", "line_width": -1}]}',
     ],
 )
 def test_a_damaged_cached_chart_is_drawn_again_not_trusted(tmp_path, caplog, damage):
@@ -340,6 +347,7 @@ def test_a_legend_names_an_estimate_once():
 
     assert series_label("2022", ["derived", "derived"]) == "2022 (afgeleid)"
     assert series_label("Schatting", ["estimated"]) == "Schatting"
+    assert series_label("Inschatting", ["estimated"]) == "Inschatting (schatting)"
     assert series_label("Piwik", ["measured", "estimated"]) == "Piwik"
 
 

@@ -8,11 +8,11 @@ characters a font can draw.
 
 from __future__ import annotations
 
-import struct
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+READER = "reportlab-ttfonts-1"  # names this check in the theme's cache of fonts found intact
 # The tables reportlab reads to measure text and to embed a subset of the font.
 REQUIRED_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "post", "cmap", "hmtx", "loca", "glyf")
 _DAMAGED = "the file ends early or is damaged"
@@ -33,7 +33,7 @@ def _read(path: Path) -> Any:
         if "not a recognized" in lowered or "not a ttf file" in lowered:
             reason = "it is not a TrueType font"
         raise FontDamage(_DAMAGED if "corrupt" in lowered else reason) from None
-    except (struct.error, IndexError, KeyError, ValueError, OverflowError):
+    except Exception:  # reportlab raises many kinds on damaged tables
         raise FontDamage(_DAMAGED) from None
     missing = [tag for tag in REQUIRED_TABLES if tag not in face.table]
     if missing:

@@ -11,7 +11,7 @@ from typing import Any
 
 from .atomic import write_atomically
 from .diagnostics import Location, Problems, did_you_mean
-from .fontfiles import font_damage
+from .fontfiles import READER, font_damage
 from .paths import CACHE_DIR
 from .yamlsource import MappingNode, ScalarNode, YamlFile, read_yaml
 
@@ -193,7 +193,7 @@ def _checked_font(root: Path, path: Path) -> str:
     """Why a font cannot be used, or ''; a font found intact is not decoded again
     until its file changes (decoding the five faces costs more than a page)."""
     info = path.stat()
-    stamp = f"{path.name}:{info.st_size}:{info.st_mtime_ns}"
+    stamp = f"{READER}:{path.name}:{info.st_size}:{info.st_mtime_ns}"
     store = root / _INTACT_FONTS
     try:
         intact = set(json.loads(store.read_text(encoding="utf-8")))

@@ -118,7 +118,7 @@ def _layout_problem(doc: ReportDocument, exc: LayoutError) -> ContentError:
 
 
 def _structure_of(doc: ReportDocument, language: str) -> Callable[[pikepdf.Pdf], None]:
-    """What the layout recorded of the final pass, as a step of the finishing."""
+    """What the layout recorded while drawing, as a step of the finishing."""
     from .tags import apply_structure
 
     def write_structure(pdf: pikepdf.Pdf) -> None:

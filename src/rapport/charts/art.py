@@ -90,9 +90,9 @@ class VectorArt:
             items = root["items"]
             _expect(isinstance(items, list), "items is not a list")
             return cls(
-                _number(root["width"]), _number(root["height"]), tuple(map(_read_item, items))
+                _positive(root["width"]), _positive(root["height"]), tuple(map(_read_item, items))
             )
-        except (KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
             raise ValueError(f"not a chart drawing ({exc})") from None
 
 
@@ -122,6 +122,28 @@ def _number(value: Any) -> float:
         f"{value!r} is not a number",
     )
     return float(value)
+
+
+def _positive(value: Any) -> float:
+    number = _number(value)
+    _expect(number > 0, f"{number} is not above zero")
+    return number
+
+
+def _not_negative(value: Any) -> float:
+    number = _number(value)
+    _expect(number >= 0, f"{number} is below zero")
+    return number
+
+
+def _dash(value: Any) -> tuple[float, ...] | None:
+    """A dash pattern: lengths that are not negative and not all zero (PDF forbids that)."""
+    if value is None:
+        return None
+    _expect(isinstance(value, list) and bool(value), "dash is not a list of lengths")
+    lengths = tuple(map(_not_negative, value))
+    _expect(any(lengths), "a dash pattern of zeros")
+    return lengths
 
 
 def _colour(value: Any) -> str:
@@ -177,16 +199,14 @@ def _read_item(data: Any) -> Shape | Label:
     _expect(isinstance(data, dict), "item is not a mapping")
     kind = data.get("type")
     if kind == "shape":
-        dash = data.get("dash")
-        _expect(dash is None or isinstance(dash, list), "dash is not a list")
         return Shape(
             segments=_segments(data["segments"]),
             fill=_optional_colour(data["fill"]),
             stroke=_optional_colour(data["stroke"]),
-            line_width=_number(data.get("line_width", 1.0)),
+            line_width=_not_negative(data.get("line_width", 1.0)),
             fill_alpha=_alpha(data.get("fill_alpha", 1.0)),
             stroke_alpha=_alpha(data.get("stroke_alpha", 1.0)),
-            dash=None if dash is None else tuple(map(_number, dash)),
+            dash=_dash(data.get("dash")),
             dash_offset=_number(data.get("dash_offset", 0.0)),
             cap=_choice(data.get("cap", 0), (0, 1, 2)),
             join=_choice(data.get("join", 0), (0, 1, 2)),
@@ -200,7 +220,7 @@ def _read_item(data: Any) -> Shape | Label:
         y=_number(data["y"]),
         text=text,
         face=_choice(data["face"], FACES),
-        size=_number(data["size"]),
+        size=_not_negative(data["size"]),
         colour=_colour(data["colour"]),
         alpha=_alpha(data.get("alpha", 1.0)),
         angle=_number(data.get("angle", 0.0)),

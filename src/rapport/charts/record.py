@@ -31,12 +31,18 @@ def _r(value: float) -> float:
     return round(float(value), 3) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _segments(path: Any, transform: Transform | None) -> Segments:  # a Path, or one in a clip
+def _segments(path: Any, transform: Transform | None, *, filled: bool = False) -> Segments:
+    """The path in page points; `filled` keeps every vertex of a shape (as matplotlib's
+    own vector backends do), where a long line may be simplified."""
     result: list[str | float] = []
-    last = (0.0, 0.0)
-    for points, code in path.iter_segments(transform, remove_nans=True, curves=True):
+    last = start = (0.0, 0.0)
+    segments = path.iter_segments(
+        transform, remove_nans=True, curves=True, simplify=False if filled else None
+    )
+    for points, code in segments:
         if code == PlotPath.MOVETO:
             result += ["M", _r(points[0]), _r(points[1])]
+            start = (float(points[0]), float(points[1]))
         elif code == PlotPath.LINETO:
             result += ["L", _r(points[0]), _r(points[1])]
         elif code == PlotPath.CURVE3:  # a quadratic curve, raised to the cubic PDF knows
@@ -47,6 +53,7 @@ def _segments(path: Any, transform: Transform | None) -> Segments:  # a Path, or
             result += ["C", *map(_r, points)]
         elif code == PlotPath.CLOSEPOLY:
             result.append("Z")
+            last = start  # a curve right after a close starts where the subpath began
             continue
         last = (float(points[-2]), float(points[-1]))
     return tuple(result)
@@ -122,7 +129,7 @@ class Recorder(RendererBase):
             return
         self.items.append(
             Shape(
-                segments=_segments(path, transform),
+                segments=_segments(path, transform, filled=fill),
                 fill=_colour(rgbFace) if fill else None,
                 fill_alpha=_fill_alpha(gc, rgbFace) if fill else 1.0,
                 clip=_clip(gc),

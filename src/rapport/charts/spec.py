@@ -6,6 +6,7 @@ never loads it.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +46,7 @@ def series_label(name: str, statuses: tuple[str, ...] | list[str]) -> str:
     kinds = set(statuses)
     if len(kinds) == 1 and (kind := next(iter(kinds))) in STATUS_WORDS:
         word = STATUS_WORDS[kind]
-        return name if word in name.lower() else f"{name} ({word})"
+        return name if word in re.findall(r"\w+", name.lower()) else f"{name} ({word})"
     return name
 
 

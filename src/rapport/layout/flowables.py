@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import Color
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from reportlab.platypus.tableofcontents import TableOfContents
@@ -278,7 +279,11 @@ class TaggedContents(TableOfContents):  # type: ignore[misc]
         self.node.children.clear()  # the entries are made anew on every wrap
         for entry in self.entries:
             style = self.getLevelStyle(entry.level)
-            line = lines[entry.key] = _ContentsLine(entry, style, avail_width)
+            # A long title wraps before the page-number column, so its number keeps room.
+            wrapped = ParagraphStyle(
+                f"{style.name}-wrapped", style, rightIndent=self.rightColumnWidth
+            )
+            line = lines[entry.key] = _ContentsLine(entry, wrapped, avail_width)
             tag(line, self.node.add("TOCI").add("Reference", text=entry.title))
             if style.spaceBefore:
                 rows.append([Spacer(1, style.spaceBefore)])

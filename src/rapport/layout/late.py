@@ -9,11 +9,14 @@ text still reads "Pagina 3 van 14" in place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
+
+log = logging.getLogger(__name__)
 
 Fill = Callable[[Any, "LateNumbers"], None]  # draws a form's content onto the canvas
 
@@ -27,6 +30,12 @@ class LateNumbers:
     def found(self, key: str, page: int) -> None:
         """A heading (link target) was drawn on `page`."""
         self.pages.setdefault(key, page)
+
+    def page_of(self, key: str) -> str:
+        if key not in self.pages:  # cannot happen: every listed heading is laid out
+            log.warning("the contents list a heading that was not laid out (%s)", key)
+            return "?"
+        return str(self.pages[key])
 
     def place(
         self,
@@ -58,7 +67,7 @@ class LateNumbers:
         box = (0.0, -size, width, style.leading)
 
         def fill(canvas: Any, late: LateNumbers) -> None:
-            number = str(late.pages[key])
+            number = late.page_of(key)
             number_width = stringWidth(number, style.fontName, size)
             dot = " . "
             count = max(0, int((width - number_width) / stringWidth(dot, style.fontName, size)))
