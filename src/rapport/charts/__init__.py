@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..atomic import write_atomically
@@ -68,15 +69,24 @@ def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: f
         if stored is not None:
             charts.art[chart.location] = ChartArt(stored, alt)
             continue
+        render_art = _drawing_function()
         started = time.perf_counter()
-        from .draw import render_art  # matplotlib is imported only on a cache miss
-
         art = render_art(spec, theme, width_pt)
         write_atomically(path, art.to_json())
         seconds = time.perf_counter() - started
         log.debug("drew chart '%s' in %.3f s", chart.title, seconds)
         charts.art[chart.location] = ChartArt(art, alt, seconds, cached=False)
     return charts
+
+
+def _drawing_function() -> Any:
+    """The chart drawing function; matplotlib is imported only here, on a cache miss."""
+    started = time.perf_counter()
+    from .draw import render_art
+
+    if (seconds := time.perf_counter() - started) > 0.001:
+        log.debug("loaded matplotlib in %.3f s", seconds)
+    return render_art
 
 
 def _stored_art(path: Path) -> VectorArt | None:
