@@ -105,7 +105,10 @@ _DREW = re.compile(r"drew chart '(.*)' in ([0-9.]+) s")
 
 def _watch_rebuild(edition_dir: Path, output: Path, runs: int) -> tuple[float, int]:
     """Median time of a rebuild after a text-only edit, with the libraries loaded; and the page count."""
+    from .cli import collect_garbage_less_often
     from .pipeline import build
+
+    collect_garbage_less_often()  # as in the `rapport watch` process
 
     pages = build(edition_dir, output).pages
     chapter = sorted(edition_dir.glob("[0-9][0-9]-*.yaml"))[0]

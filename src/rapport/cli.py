@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -225,13 +226,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERNAL
 
 
+def collect_garbage_less_often() -> None:
+    """A build allocates millions of short-lived objects (matplotlib's import alone
+    makes a good part of them) and little cyclic garbage: collecting cycles after
+    every 700 allocations, Python's default, costs a tenth of a build."""
+    gc.set_threshold(100_000, 50, 100)
+
+
 def entry() -> NoReturn:
-    """The `rapport` command: `main`, then an exit that skips the interpreter's teardown.
+    """The `rapport` command: `main` with fewer garbage collections, then an exit that
+    skips the interpreter's teardown.
 
     Everything is written, closed and flushed by then; freeing the charts' and
     the layout's objects one by one would only add a sixth of a second to
     every build.
     """
+    collect_garbage_less_often()
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
