@@ -66,13 +66,15 @@ def chapter_with_blocks(blocks: str) -> str:
 def run_rapport(
     *args: str, cwd: Path = REPO, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """`rapport ARGS` in a fresh process, without this machine's SOURCE_DATE_EPOCH."""
+    """`rapport ARGS` in a fresh process, without this machine's SOURCE_DATE_EPOCH, and with
+    no terminal on its input, as in a script or a CI job."""
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "rapport", *args],
         cwd=cwd,
         env=environment,
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=timeout,

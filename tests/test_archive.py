@@ -80,7 +80,7 @@ def sha256(path: Path) -> str:
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project with the 2023 edition published: archive/2023."""
     project = copy_project(tmp_path_factory.mktemp("published") / "project")
-    result = rapport("publish", "2023", cwd=project, env=PUBLISH_ENV)
+    result = rapport("publish", "2023", "--yes", cwd=project, env=PUBLISH_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "archive/2023"
     return project
@@ -168,7 +168,7 @@ def test_published_bag_is_read_only(published: Path) -> None:
 
 def test_second_publish_is_refused_and_changes_no_byte(published: Path) -> None:
     before = snapshot(published / "archive")
-    result = rapport("publish", "2023", cwd=published)
+    result = rapport("publish", "2023", "--yes", cwd=published)
     assert result.returncode == 4, result.stderr
     assert (
         "rapport: error: failed to publish 2023: revision 1 is already published" in result.stderr
@@ -184,7 +184,7 @@ def test_publish_refuses_content_with_errors(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     chapter = project / "content" / "2023" / "02-digitale-collecties.yaml"
     chapter.write_text(chapter.read_text("utf-8").replace("title:", "titel:", 1), "utf-8")
-    result = rapport("publish", "2023", cwd=project)
+    result = rapport("publish", "2023", "--yes", cwd=project)
     assert result.returncode == 1, result.stderr
     assert "content/2023/02-digitale-collecties.yaml:1:1: error: unknown key 'titel'" in (
         result.stderr
@@ -196,18 +196,18 @@ def test_publish_refuses_content_with_errors(tmp_path: Path) -> None:
 def test_publish_refuses_facts_without_a_value(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     (project / "content" / "2023" / "facts.yaml").write_text("ebooks.titels:\n", "utf-8")
-    result = rapport("publish", "2023", cwd=project)
+    result = rapport("publish", "2023", "--yes", cwd=project)
     assert result.returncode == 1, result.stderr
-    assert "fact 'ebooks.titels' has no value yet" in result.stderr
+    assert "still to do: 1 fact to fill in" in result.stderr
     assert not (project / "archive" / "2023").exists()
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["publish", "2031"], "there is no edition folder content/2031"),
-        (["publish", "2023", "--revision", "2"], "a correction needs a reason"),
-        (["publish", "2023", "--reason", "x"], "--reason belongs to a correction"),
+        (["publish", "2031", "--yes"], "there is no edition folder content/2031"),
+        (["publish", "2023", "--yes", "--revision", "2"], "a correction needs a reason"),
+        (["publish", "2023", "--yes", "--reason", "x"], "--reason belongs to a correction"),
         (["publish", "23"], "'23' is not a year"),
         (["verify", "2031"], "edition 2031 is not published"),
         (["verify", "2023", "--all"], "give a YEAR or --all, not both"),
@@ -311,7 +311,7 @@ def test_a_correction_is_a_new_revision_beside_the_first(published: Path, tmp_pa
     original = chapter.read_text("utf-8")
     chapter.write_text(original.replace("e-boeken", "e-books", 1), "utf-8")
     reason = "Typfout in hoofdstuk 2 verbeterd"
-    result = rapport("publish", "2023", "--revision", "2", "--reason", reason, cwd=project)
+    result = rapport("publish", "2023", "--yes", "--revision", "2", "--reason", reason, cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "archive/2023-r2"
     assert snapshot(project / "archive" / "2023") == first, "the first revision stays as it was"
@@ -325,9 +325,11 @@ def test_a_correction_is_a_new_revision_beside_the_first(published: Path, tmp_pa
         != bagit.Bag(str(project / "archive/2023")).info["Rapport-PDF-SHA256"]
     )
 
-    again = rapport("publish", "2023", "--revision", "2", "--reason", "nog eens", cwd=project)
+    again = rapport(
+        "publish", "2023", "--yes", "--revision", "2", "--reason", "nog eens", cwd=project
+    )
     assert again.returncode == 4 and "--revision 3" in again.stderr
-    gap = rapport("publish", "2023", "--revision", "4", "--reason", "te ver", cwd=project)
+    gap = rapport("publish", "2023", "--yes", "--revision", "4", "--reason", "te ver", cwd=project)
     assert gap.returncode == 2 and "revision 3 is not published" in gap.stderr
 
     listing = rapport("list", cwd=project)
@@ -377,7 +379,7 @@ def test_a_killed_publish_leaves_no_half_bag(tmp_path: Path) -> None:
     completed = 0
     for attempt in range(6):
         process = subprocess.Popen(
-            [sys.executable, "-m", "rapport", "-q", "publish", "2023"],
+            [sys.executable, "-m", "rapport", "-q", "publish", "2023", "--yes"],
             cwd=project,
             env=environment,
             stdout=subprocess.DEVNULL,
@@ -403,7 +405,7 @@ def test_a_killed_publish_leaves_no_half_bag(tmp_path: Path) -> None:
             visible = [p.name for p in archive.iterdir() if not p.name.startswith(".")]
             assert visible == [], f"attempt {attempt}: {visible} left in archive/"
     assert completed < 6, "no publish was interrupted"
-    result = rapport("publish", "2023", cwd=project)
+    result = rapport("publish", "2023", "--yes", cwd=project)
     assert result.returncode == 0, result.stderr
     assert _partials(archive) == [], "the next publish removes what interrupted ones left"
     bagit.Bag(str(archive / "2023")).validate(processes=1)

@@ -102,7 +102,7 @@ def test_nonexistent_edition_folder_is_a_usage_error():
     result = rapport("check", "content/1999")
     assert result.returncode == 2
     assert result.stderr.strip().endswith(
-        "rapport: error: edition folder 'content/1999' does not exist"
+        "rapport: error: edition folder 'content/1999' does not exist; editions: 2022, 2023"
     )
     assert "Traceback" not in result.stderr
 

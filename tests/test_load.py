@@ -81,7 +81,7 @@ def test_unknown_key_far_from_any_known_key_lists_the_known_keys(project):
     _, problems = load(project(chapter))
     assert (
         f"{CHAPTER}:3:1: error: unknown key 'kleur' in chapter\n"
-        "  hint: known keys: title, icon, subtitle, intro, sections"
+        "  hint: known keys: title, icon, subtitle, intro, review, sections"
     ) in problems
 
 
@@ -607,11 +607,11 @@ def test_problems_of_several_files_are_reported_in_one_run(project, capsys):
 def test_problems_of_a_chapter_and_the_edition_file_are_reported_together(project):
     edition_yaml = "title: Testrapport\nyear: twintig\norganisation: X\npublished: 2024-03-20\n"
     _, problems = load(project("title: Hoofdstuk\n", edition=edition_yaml))
-    assert problems == [
-        f"{CHAPTER}:1:1: error: chapter lacks the required key 'sections'\n"
-        "  hint: add 'sections: …'",
+    assert problems == [  # edition.yaml first: its mistakes come before the chapters'
         "content/2023/edition.yaml:2:7: error: year 'twintig' must be a whole number from 1900 "
         "to 2999",
+        f"{CHAPTER}:1:1: error: chapter lacks the required key 'sections'\n"
+        "  hint: add 'sections: …'",
     ]
 
 

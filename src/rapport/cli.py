@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
@@ -25,6 +25,7 @@ from .diagnostics import (
     UsageError,
     display_path,
     plural,
+    todo_summary,
 )
 
 ISSUES_URL = "the rapport maintainers (README.md, 'Reporting a bug')"
@@ -76,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
     )
+    check.add_argument(
+        "--all",
+        action="store_true",
+        dest="every_todo",
+        help="list every fact still to fill in and every part to review, not only their count",
+    )
     watch = commands.add_parser(
         "watch",
         parents=[common],
@@ -88,7 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser(
         "new", parents=[common], help="start next year's edition from the newest one"
     )
-    new.add_argument("year", type=int, help="the year of the new edition, e.g. 2024")
+    new.add_argument("year", type=_year, help="the year of the new edition, e.g. 2024")
+    new.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="EDITION_DIR",
+        help="start from this edition (default: the year before) and compare numbers with it",
+    )
     inspect = commands.add_parser(
         "inspect", parents=[common], help="show a built PDF's structure tree and check its tagging"
     )
@@ -97,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         "--tags", action="store_true", help="print the structure tree as an outline"
     )
     commands.add_parser("schema", help="print the JSON Schema of content files")
+    _add_facts_commands(commands, common)
     add_archive_commands(commands, common)
     return parser
 
@@ -111,25 +126,48 @@ def _setup_logging(quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+def print_diagnostics(diagnostics: Sequence[Diagnostic], *, every_todo: bool = False) -> None:
+    """Mistakes one by one; what a new edition still has to be given, as one summary line.
+
+    A new edition has dozens of facts to fill in and sections to review: listed
+    one by one they would bury the one real mistake, so they are counted
+    instead (`rapport check --all` lists them).
+    """
     for diagnostic in diagnostics:
-        print(diagnostic.render(), file=sys.stderr)
+        if every_todo or not diagnostic.todo:
+            print(diagnostic.render(), file=sys.stderr)
+    summary = todo_summary(diagnostics)
+    if summary and not every_todo:
+        print(
+            f"rapport: still to do: {summary} ('rapport check --all' lists them)",
+            file=sys.stderr,
+        )
 
 
-def _edition_dir(argument: Path | None) -> Path:
-    from .pipeline import ensure_edition_dir, newest_edition
+def _edition_dir(argument: Path | None, command: str = "build") -> Path:
+    from .pipeline import choose_edition
 
-    return ensure_edition_dir(argument) if argument is not None else newest_edition(Path("content"))
+    return choose_edition(argument, command)
 
 
-def _new(year: int) -> int:
+def _year(text: str) -> int:
+    if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2999):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year such as 2024")
+    return int(text)
+
+
+def _new(year: int, source: Path | None) -> int:
     from .scaffold import new_edition
 
-    target = new_edition(Path("content"), year)
-    print(display_path(target))
+    made = new_edition(Path("content"), year, source)
+    folder = display_path(made.directory)
+    print(folder)
     print(
-        f"rapport: fill in {display_path(target / 'facts.yaml')} and review every section;"
-        f" 'rapport check {display_path(target)}' lists what is left",
+        f"rapport: started {folder} from {display_path(made.source)}:"
+        f" {plural(made.facts_to_fill, 'fact')} to fill in in {folder}/facts.yaml"
+        f" ({made.facts_kept} about earlier years kept), {plural(made.reviews, 'part')} marked"
+        f" 'review: true'. 'rapport check {folder}' counts what is left;"
+        f" 'rapport facts export {folder}' makes a spreadsheet to collect the numbers",
         file=sys.stderr,
     )
     return ExitCode.OK
@@ -153,6 +191,47 @@ def _inspect(pdf: Path, show_tags: bool) -> int:
     return ExitCode.CONTENT if report.problems else ExitCode.OK
 
 
+def _add_facts_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    facts = commands.add_parser(
+        "facts", parents=[common], help="collect the year's numbers in a spreadsheet"
+    )
+    actions = facts.add_subparsers(
+        dest="facts_command", required=True, metavar="ACTION", parser_class=_Parser
+    )
+    export = actions.add_parser(
+        "export", parents=[common], help="write the facts as a spreadsheet to fill in"
+    )
+    export.add_argument(
+        "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="the .xlsx or .csv to write (default: build/cijfers-YEAR.xlsx)",
+    )
+    load = actions.add_parser(
+        "import", parents=[common], help="read this year's values from a filled-in spreadsheet"
+    )
+    load.add_argument(
+        "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
+    )
+    load.add_argument("file", type=Path, help="the filled-in .xlsx or .csv")
+
+
+def _facts(args: argparse.Namespace) -> int:
+    from .exchange import export_facts, import_facts
+
+    args.command = args.facts_command  # "failed to import: …" when the sheet has problems
+    edition_dir = _edition_dir(args.edition, f"facts {args.facts_command}")
+    if args.facts_command == "export":
+        print(display_path(export_facts(edition_dir, args.output)))
+        return ExitCode.OK
+    result = import_facts(edition_dir, args.file)
+    print(f"{display_path(result.facts_path)}: {result.summary()}")
+    return ExitCode.OK
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
         from .schema import schema_json
@@ -160,17 +239,19 @@ def _run(args: argparse.Namespace) -> int:
         print(schema_json())
         return ExitCode.OK
     if args.command == "new":
-        return _new(args.year)
+        return _new(args.year, args.source)
     if args.command == "inspect":
         return _inspect(args.pdf, args.tags)
+    if args.command == "facts":
+        return _facts(args)
     if args.command in ARCHIVE_COMMANDS:
         return run_archive_command(args)
     from .pipeline import build, load_and_check
 
-    edition_dir = _edition_dir(args.edition)
+    edition_dir = _edition_dir(args.edition, args.command)
     if args.command == "check":
         checked = load_and_check(edition_dir)
-        print_diagnostics(checked.warnings)
+        print_diagnostics(checked.warnings, every_todo=args.every_todo)
         chapters = len(checked.edition.chapters)
         print(
             f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)"
@@ -186,6 +267,9 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     report = build(edition_dir, args.output, draft=args.draft)
     print_diagnostics(report.warnings)
+    from .archive.drift import warn_if_drifted
+
+    warn_if_drifted(edition_dir)  # a published year whose content changed since
     logging.getLogger("rapport").info(
         "%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds
     )
@@ -199,16 +283,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args)
     except ContentError as exc:
-        print_diagnostics(exc.diagnostics)
-        errors = sum(d.severity.value == "error" for d in exc.diagnostics)
-        found = plural(errors, "problem")
-        if args.command == "check":
-            print(f"rapport: found {found} in the content", file=sys.stderr)
-        else:
-            print(
-                f"rapport: failed to {args.command}: {found} in the content; nothing was written",
-                file=sys.stderr,
-            )
+        print_diagnostics(exc.diagnostics, every_todo=getattr(args, "every_todo", False))
+        print(_failure_line(args.command, exc.diagnostics), file=sys.stderr)
         return exc.exit_code
     except RapportError as exc:
         print(f"rapport: error: {exc}", file=sys.stderr)
@@ -224,6 +300,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rapport: please report it to {ISSUES_URL} with the text below.", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         return ExitCode.INTERNAL
+
+
+def _failure_line(command: str, diagnostics: Sequence[Diagnostic]) -> str:
+    """The last line after the problems: how many, and for a build what to do next."""
+    errors = [d for d in diagnostics if d.severity.value == "error"]
+    mistakes = sum(not d.todo for d in errors)
+    parts = [f"{plural(mistakes, 'problem')} in the content"] if mistakes else []
+    if len(errors) > mistakes:
+        parts.append("the edition is not finished yet")
+    found = "; ".join(parts)
+    if command == "check":
+        return f"rapport: found {found}" if mistakes else f"rapport: {found}"
+    draft = "; 'rapport build --draft' builds a draft anyway" if not mistakes else ""
+    return f"rapport: failed to {command}: {found}; nothing was written{draft}"
 
 
 def collect_garbage_less_often() -> None:

@@ -26,6 +26,17 @@ class ExitCode(enum.IntEnum):
     INTERNAL = 70
 
 
+# What a new edition still has to be given: reported as a summary unless asked for.
+TODO_FACT = "fact"
+TODO_REVIEW = "review"
+TODO_DATE = "date"
+_TODO_WORDS = {
+    TODO_FACT: ("fact to fill in", "facts to fill in"),
+    TODO_REVIEW: ("part to review", "parts to review"),
+    TODO_DATE: ("publication date to fill in", "publication dates to fill in"),
+}
+
+
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -64,6 +75,7 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: Severity = Severity.ERROR
+    todo: str = ""  # TODO_FACT, …: still to do in a new edition, rather than a mistake
 
     def render(self) -> str:
         text = f"{self.location}: {self.severity.value}: {self.message}"
@@ -84,6 +96,11 @@ class Problems:
     def warning(self, location: Location, message: str, hint: str = "") -> None:
         self.items.append(Diagnostic(location, message, hint, Severity.WARNING))
 
+    def todo(self, location: Location, message: str, hint: str, kind: str, *, draft: bool) -> None:
+        """Something a new edition has still to be given: an error, or a warning in a draft."""
+        severity = Severity.WARNING if draft else Severity.ERROR
+        self.items.append(Diagnostic(location, message, hint, severity, kind))
+
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.items.extend(diagnostics)
 
@@ -96,11 +113,33 @@ class Problems:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
     def __iter__(self) -> Iterator[Diagnostic]:
-        return iter(sorted(self.items, key=lambda d: (d.location, d.message)))
+        return iter(sorted(self.items, key=reading_order))
 
     def raise_if_errors(self) -> None:
         if self.errors:
             raise ContentError(list(self))
+
+
+_FIRST_FILES = {"edition.yaml": 0, "facts.yaml": 1}
+
+
+def reading_order(diagnostic: Diagnostic) -> tuple[int, Location, str]:
+    """Edition and facts first: a wrong value is reported before the text that shows it."""
+    rank = _FIRST_FILES.get(diagnostic.location.path.name, 2)
+    return rank, diagnostic.location, diagnostic.message
+
+
+def todo_summary(diagnostics: Iterable[Diagnostic]) -> str:
+    """'58 facts to fill in, 12 parts to review', or '' when nothing is left to do."""
+    counts: dict[str, int] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.todo:
+            counts[diagnostic.todo] = counts.get(diagnostic.todo, 0) + 1
+    return ", ".join(
+        f"{counts[kind]} {_TODO_WORDS[kind][counts[kind] != 1]}"
+        for kind in _TODO_WORDS
+        if kind in counts
+    )
 
 
 class RapportError(Exception):

@@ -22,9 +22,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .diagnostics import did_you_mean
 from .formatting import format_number
+from .labels import labels
 from .model import Fact, FactSet
 
 FORMS = ("value", "number", "change", "percent", "delta", "difference", "previous")
+# The edition's own year and the previous edition's, so that text stays true next year.
+THIS_YEAR = ("jaar", "year")
+PREVIOUS_YEAR = ("vorig_jaar", "previous_year")
+YEAR_REFERENCE = re.compile(r"\{(" + "|".join(THIS_YEAR + PREVIOUS_YEAR) + r")\}")
 REFERENCE = re.compile(r"\{([A-Za-z0-9_.-]+)(?::([a-z]+))?\}")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
 
@@ -64,6 +69,17 @@ class FactTable:
     current: FactSet | None
     previous: FactSet | None
     language: str
+    year: int | None = None
+    previous_year: int | None = None  # the edition changes are computed against
+
+    def with_years(self, text: str) -> str:
+        """`text` with {jaar} and {vorig_jaar} (or {year}, {previous_year}) replaced."""
+        if self.year is None or "{" not in text:
+            return text
+        previous = self.previous_year or self.year - 1
+        return YEAR_REFERENCE.sub(
+            lambda m: str(self.year if m.group(1) in THIS_YEAR else previous), text
+        )
 
     def fact(self, name: str) -> Fact:
         fact = self.current.get(name) if self.current else None
@@ -89,7 +105,8 @@ class FactTable:
         if self.previous is None:
             raise FactError(
                 f"fact '{name}' has no previous value: there is no previous edition",
-                "add the previous year's edition with its facts.yaml under content/",
+                "add the previous year's edition with its facts.yaml under content/,"
+                " or name an earlier one with 'previous_edition: YEAR' in edition.yaml",
             )
         if earlier is None or earlier.value is None:
             raise FactError(
@@ -110,8 +127,20 @@ class FactTable:
             return self._render(fact, form)
         except FactError as exc:
             if exc.unfilled:  # reported once, in facts.yaml; here a visible placeholder
-                return f"[{name}]"
+                return self.placeholder(name)
             raise
+
+    def placeholder(self, name: str) -> str:
+        """What a draft shows for a fact still to fill in: '[nog in te vullen: ebooks.titels]'."""
+        return f"[{labels(self.language)['unfilled']}: {name}]"
+
+    def waits_for_value(self, name: str, form: str = "value") -> bool:
+        """True when the reference shows a placeholder: its fact is still to fill in."""
+        try:
+            self._render(self.fact(name), form)
+        except FactError as exc:
+            return exc.unfilled
+        return False
 
     def _render(self, fact: Fact, form: str) -> str:
         if form in ("value", "number"):
@@ -132,5 +161,5 @@ class FactTable:
     def change_label(self, name: str, previous_word: str) -> str:
         """'+15% t.o.v. 2022' under a key figure."""
         change = self.render(name, "change")  # raises when there is no previous edition
-        assert self.previous is not None
-        return f"{change} {previous_word} {self.previous.year}"
+        year = self.previous.year if self.previous else self.previous_year
+        return f"{change} {previous_word} {year}"

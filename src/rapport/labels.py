@@ -15,6 +15,11 @@ _LABELS = {
         "page": "Pagina {page} van {total}",
         "introduction": "Inleiding",
         "published": "Uitgegeven op {date}",
+        "unpublished": "Publicatiedatum nog niet bekend",
+        "unfilled": "nog in te vullen",
+        "chart_unfilled": "Grafiek nog in te vullen",
+        "unfilled_facts": "In te vullen in facts.yaml",
+        "more": "… en nog {count}",
     },
     "en": {
         "contents": "Contents",
@@ -28,6 +33,11 @@ _LABELS = {
         "page": "Page {page} of {total}",
         "introduction": "Introduction",
         "published": "Published {date}",
+        "unpublished": "Publication date not known yet",
+        "unfilled": "to be filled in",
+        "chart_unfilled": "Chart to be filled in",
+        "unfilled_facts": "To fill in in facts.yaml",
+        "more": "… and {count} more",
     },
 }
 

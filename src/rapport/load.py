@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .diagnostics import Location, Problems, did_you_mean, plural
+from .chapter_names import chapter_files as find_chapter_files
+from .diagnostics import (
+    TODO_DATE,
+    TODO_REVIEW,
+    Location,
+    Problems,
+    did_you_mean,
+    display_path,
+    plural,
+)
 from .facts import FactError, FactTable
 from .labels import labels
 from .load_chart import read_chart
@@ -45,7 +54,6 @@ from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, Y
 log = logging.getLogger(__name__)
 
 EDITION_FILE = "edition.yaml"
-CHAPTER_FILE = re.compile(r"^\d{2}-[\w-]+\.ya?ml$")
 # -- blocks ------------------------------------------------------------------
 
 
@@ -172,12 +180,15 @@ def _read_tile(reader: Reader, node: Node, definition: dict[str, Any]) -> KeyFig
     value, fact = (
         reader.quantity(fields["value"], "key-figure value") if "value" in fields else (None, None)
     )
-    label = reader.optional(fields, "label", reader.text, "key-figure label")
+    label = reader.optional(fields, "label", reader.prose, "key-figure label")
     unit = reader.optional(fields, "unit", reader.text, "key-figure unit") or ""
     show_change = reader.optional(fields, "change", reader.boolean, "change") or False
     if label is None or (value is None and fact is None):
         return None
-    change = _tile_change(reader, fields["change"], fact) if show_change else ""
+    # An unfilled fact has no change yet: its tile shows a placeholder, and no "+x%".
+    change = (
+        _tile_change(reader, fields["change"], fact) if show_change and value is not None else ""
+    )
     return KeyFigure(
         value=value,
         label=label,
@@ -248,7 +259,7 @@ def _read_table(reader: Reader, node: Node, where: Location) -> Block | None:
     if fields is None:
         return None
     errors_before = len(reader.problems.errors)
-    caption = reader.optional(fields, "caption", reader.text, "table caption") or ""
+    caption = reader.optional(fields, "caption", reader.prose, "table caption") or ""
     columns = (
         [reader.text(c, "column title") for c in reader.items(fields["columns"], "columns")]
         if "columns" in fields
@@ -312,7 +323,7 @@ def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
     if fields is None:
         return None
     file = reader.optional(fields, "file", reader.text, "image file")
-    alt = reader.optional(fields, "alt", reader.text, "alt text")
+    alt = reader.optional(fields, "alt", reader.prose, "alt text")
     caption = reader.optional(fields, "caption", reader.rich, "image caption")
     width_text = reader.optional(fields, "width", reader.text, "image width") or "100%"
     width = _percentage(reader, fields.get("width"), width_text)
@@ -341,7 +352,7 @@ def _read_callout(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("callout"), "callout")
     if fields is None:
         return None
-    title = reader.optional(fields, "title", reader.text, "callout title") or ""
+    title = reader.optional(fields, "title", reader.prose, "callout title") or ""
     text = reader.optional(fields, "text", reader.rich, "callout text")
     return Callout(title=title, text=text, location=where) if text else None
 
@@ -362,21 +373,15 @@ def _read_section(reader: Reader, node: Node) -> Section | None:
     fields = reader.fields(node, schema.definition("section"), "section")
     if fields is None:
         return None
-    title = reader.optional(fields, "title", reader.text, "section title")
+    title = reader.optional(fields, "title", reader.prose, "section title")
     blocks = (
         [_read_block(reader, b) for b in reader.items(fields["blocks"], "blocks")]
         if "blocks" in fields
         else []
     )
-    review = reader.optional(fields, "review", reader.boolean, "review") or False
     if title is None or not blocks or None in blocks:
         return None
-    if review:
-        reader.unfilled(
-            node,
-            f"section '{title}' is marked for review",
-            "update its text for this year, then remove 'review: true'",
-        )
+    review = _review(reader, fields, f"section '{title}'", "its text")
     return Section(
         title=title, blocks=tuple(b for b in blocks if b), review=review, location=reader.at(node)
     )
@@ -390,14 +395,15 @@ def _read_chapter(
     fields = reader.fields(source.root, schema.definition("chapter"), "chapter")
     if fields is None:
         return None
-    title = reader.optional(fields, "title", reader.text, "chapter title")
+    title = reader.optional(fields, "title", reader.prose, "chapter title")
     icon = reader.optional(fields, "icon", reader.text, "chapter icon") or ""
-    subtitle = reader.optional(fields, "subtitle", reader.text, "chapter subtitle") or ""
+    subtitle = reader.optional(fields, "subtitle", reader.prose, "chapter subtitle") or ""
     intro = reader.optional(fields, "intro", reader.rich, "chapter intro")
     nodes = reader.items(fields["sections"], "sections") if "sections" in fields else []
     sections = [_read_section(reader, s) for s in nodes]
     if title is None or not sections or None in sections:
         return None
+    _review(reader, fields, f"chapter '{title}'", "its title, subtitle and intro")
     return Chapter(
         title=title,
         icon=icon,
@@ -408,6 +414,19 @@ def _read_chapter(
     )
 
 
+def _review(reader: Reader, fields: dict[str, Node], what: str, parts: str) -> bool:
+    """`review: true`, set by `rapport new` where text may still speak of last year."""
+    review = reader.optional(fields, "review", reader.boolean, "review") or False
+    if review:
+        reader.unfilled(
+            fields["review"],
+            f"{what} is marked for review",
+            f"update {parts} for this year, then remove 'review: true'",
+            todo=TODO_REVIEW,
+        )
+    return review
+
+
 @dataclass(frozen=True)
 class _Head:
     """What edition.yaml says, read before the chapters (their facts need year and language)."""
@@ -416,6 +435,7 @@ class _Head:
     reader: Reader
     year: int | None
     language: str
+    previous_year: int | None  # the edition that changes are computed against
 
 
 def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | None:
@@ -433,7 +453,13 @@ def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | Non
             "write a language tag such as nl-BE, nl-NL or en-GB",
         )
         language = "nl-BE"
-    return _Head(fields, reader, year, language)
+    previous = reader.optional(
+        fields,
+        "previous_edition",
+        lambda n, w: reader.integer(n, w, 1900, (year or 3000) - 1),
+        "previous edition",
+    )
+    return _Head(fields, reader, year, language, previous)
 
 
 def _known_language(language: str) -> bool:
@@ -448,41 +474,39 @@ def _known_language(language: str) -> bool:
     return True
 
 
-def _published(reader: Reader, node: Node | None, year: int | None) -> dt.date | None:
-    """The publication date; empty in a new edition, which a draft may build without."""
+def _published(reader: Reader, node: Node | None) -> tuple[bool, dt.date | None]:
+    """(read, date): the publication date; empty in a new edition, which a draft may
+    build without (True, None): the draft then says it is not known yet."""
     if node is None:
-        return None
+        return False, None
     if isinstance(node, ScalarNode) and node.tag == NULL_TAG and not node.value.strip():
         reader.unfilled(
             node,
             "the publication date is not filled in yet",
             "write it as YYYY-MM-DD, e.g. 2025-03-20",
+            todo=TODO_DATE,
         )
-        return dt.date((year or 2000) + 1, 1, 1) if reader.draft else None
-    return reader.date(node, "publication date")
+        return reader.draft, None
+    date = reader.date(node, "publication date")
+    return date is not None, date
 
 
 def _read_edition(head: _Head, chapters: tuple[Chapter, ...], facts: FactTable) -> Edition | None:
     fields, reader = head.fields, head.reader
     reader.facts = facts
-    title = reader.optional(fields, "title", reader.text, "title")
+    title = reader.optional(fields, "title", reader.prose, "title")
+    _review(reader, fields, "the edition", "its title, subtitle and introduction")
     organisation = reader.optional(fields, "organisation", reader.text, "organisation")
-    published = _published(reader, fields.get("published"), head.year)
+    known, published = _published(reader, fields.get("published"))
     keywords = [reader.text(k, "keyword") for k in reader.list_of(fields, "keywords")]
     logo = reader.optional(fields, "logo", reader.text, "logo")
     introduction = reader.optional(fields, "introduction", reader.rich, "introduction")
-    if (
-        title is None
-        or head.year is None
-        or organisation is None
-        or published is None
-        or None in keywords
-    ):
+    if title is None or head.year is None or organisation is None or not known or None in keywords:
         return None
     return Edition(
         directory=reader.source.path.parent,
         title=title,
-        subtitle=reader.optional(fields, "subtitle", reader.text, "subtitle") or "",
+        subtitle=reader.optional(fields, "subtitle", reader.prose, "subtitle") or "",
         year=head.year,
         organisation=organisation,
         language=head.language,
@@ -498,19 +522,8 @@ def _read_edition(head: _Head, chapters: tuple[Chapter, ...], facts: FactTable) 
 
 
 def chapter_files(directory: Path, problems: Problems) -> list[Path]:
-    files: list[Path] = []
-    for path in sorted(directory.iterdir()):
-        if path.name in (EDITION_FILE, FACTS_FILE) or path.name.startswith("."):
-            continue
-        if CHAPTER_FILE.match(path.name):
-            files.append(path)
-        elif path.suffix in (".yaml", ".yml"):
-            problems.warning(
-                Location(path),
-                "file is not a chapter and is ignored",
-                "name chapter files NN-name.yaml, e.g. 05-nieuwe-diensten.yaml",
-            )
-    return files
+    """The chapter files of an edition folder in order; a file named almost like one is an error."""
+    return find_chapter_files(directory, problems)
 
 
 def _edition_year(directory: Path, head: _Head | None) -> int | None:
@@ -520,15 +533,26 @@ def _edition_year(directory: Path, head: _Head | None) -> int | None:
 
 
 def _facts_of(
-    directory: Path, year: int | None, problems: Problems, draft: bool
+    directory: Path, year: int | None, head: _Head | None, problems: Problems, draft: bool
 ) -> tuple[FactSet | None, FactSet | None]:
-    """This edition's facts and those of the edition the year before, where there is one."""
+    """This edition's facts and those of the previous edition, where there is one.
+
+    The previous edition is the year before, or the one `previous_edition` names.
+    """
     current = load_facts(directory / FACTS_FILE, year or 0, problems, draft=draft)
-    previous = None
-    if year is not None:
-        earlier = directory.parent / str(year - 1)
-        previous = load_facts(earlier / FACTS_FILE, year - 1, problems)
-    return current, previous
+    if year is None:
+        return current, None
+    named = head.previous_year if head else None
+    earlier_year = named or year - 1
+    earlier = directory.parent / str(earlier_year)
+    if named and head and not (earlier / EDITION_FILE).is_file():
+        head.reader.error(
+            head.fields["previous_edition"],
+            f"previous edition {display_path(earlier)} does not exist",
+            "name the year of an edition under content/, or remove 'previous_edition'",
+        )
+        return current, None
+    return current, load_facts(earlier / FACTS_FILE, earlier_year, problems)
 
 
 def load_edition(directory: Path, problems: Problems, *, draft: bool = False) -> Edition | None:
@@ -549,8 +573,14 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
     edition_source = read_yaml(edition_path, problems, root=project)
     head = _read_head(edition_source, problems, draft) if edition_source is not None else None
     year = _edition_year(directory, head)
-    current, previous = _facts_of(directory, year, problems, draft)
-    facts = FactTable(current, previous, head.language if head else "nl-BE")
+    current, previous = _facts_of(directory, year, head, problems, draft)
+    facts = FactTable(
+        current,
+        previous,
+        head.language if head else "nl-BE",
+        year=year,
+        previous_year=(head.previous_year if head else None) or (year - 1 if year else None),
+    )
     files = chapter_files(directory, problems)
     if not files:
         problems.error(

@@ -44,7 +44,7 @@ def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
         return None
     chart = Chart(
         kind=kind,  # type: ignore[arg-type]
-        title=reader.optional(fields, "title", reader.text, "chart title") or "",
+        title=reader.optional(fields, "title", reader.prose, "chart title") or "",
         categories=categories,
         series=tuple(s for s in series if s),
         unit=reader.optional(fields, "unit", reader.text, "unit") or "",
@@ -53,7 +53,7 @@ def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
         source=reader.optional(fields, "source", reader.text, "source") or "",
         note=reader.optional(fields, "note", reader.text, "note") or "",
         caption=reader.optional(fields, "caption", reader.rich, "caption"),
-        alt=reader.optional(fields, "alt", reader.text, "alt text") or "",
+        alt=reader.optional(fields, "alt", reader.prose, "alt text") or "",
         location=where,
     )
     return chart if _chart_data_ok(reader, node, chart) else None
@@ -85,7 +85,7 @@ def _read_series(reader: Reader, node: Node, definition: dict[str, Any]) -> Seri
 
 @dataclass(frozen=True)
 class _Point:
-    value: Decimal
+    value: Decimal | None  # None: the fact is still to fill in
     status: Status
     fact: str | None
 
@@ -106,13 +106,12 @@ def _read_point(reader: Reader, node: Node, default: str | None, series: str) ->
         )
         node = fields["value"]
     value, fact = reader.quantity(node, what)
-    if value is None and fact is not None:
-        # A fact still to fill in (reported in facts.yaml): a draft draws it as an empty estimate.
-        return _Point(Decimal(0), "estimated", fact.name)
-    if value is None:
+    if value is None and fact is None:
         return None
     # A value taken from a fact carries the fact's status unless the chart says otherwise.
     chosen = status or (fact.status if fact else "measured")
+    # No value with a fact: still to fill in (reported once, in facts.yaml); a draft draws
+    # the chart as a placeholder, never with a zero in its place.
     return _Point(value, as_status(chosen), fact.name if fact else None)
 
 
@@ -157,13 +156,17 @@ def _donut_ok(reader: Reader, chart: Chart) -> None:
             chart.location, f"a donut chart has exactly one series, not {len(chart.series)}"
         )
     for series in chart.series:
-        negative = [c for c, v in zip(chart.categories, series.values, strict=False) if v < 0]
+        negative = [
+            c
+            for c, v in zip(chart.categories, series.values, strict=False)
+            if v is not None and v < 0
+        ]
         if negative:
             reader.problems.error(
                 series.location,
                 f"a donut cannot show negative values (series '{series.name}', {', '.join(negative)})",
             )
-        elif not any(series.values):
+        elif None not in series.values and not any(series.values):  # unfilled: not yet zero
             reader.problems.error(
                 series.location,
                 f"a donut cannot show values that are all zero (series '{series.name}')",

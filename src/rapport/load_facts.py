@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import schema
-from .diagnostics import Location, Problems
+from .diagnostics import TODO_FACT, Location, Problems
 from .facts import NAME
 from .formatting import format_number
 from .model import Fact, FactSet, as_status
@@ -49,19 +49,27 @@ def load_facts(path: Path, year: int, problems: Problems, *, draft: bool = False
                 "use lowercase letters, digits, '-' and '_', in parts joined by dots: ebooks.uitleningen",
             )
             continue
-        fact = _read_fact(reader, name, value_node)
-        if fact is not None:
+        errors_before = len(problems.errors)
+        fact = _read_fact(reader, name, value_node, year)
+        if len(problems.errors) > errors_before:
+            # Reported at its own line; the fact stays declared, so that the text
+            # referring to it shows a placeholder instead of failing a second time.
+            facts.append(Fact(name=name, value=None, location=reader.at(value_node)))
+        elif fact is not None:
             facts.append(fact)
             if fact.value is None:
                 reader.unfilled(
-                    value_node, f"fact '{name}' has no value yet", "fill in this year's number"
+                    value_node,
+                    f"fact '{name}' has no value yet",
+                    "fill in this year's number",
+                    todo=TODO_FACT,
                 )
     found = FactSet(year=year, facts=tuple(facts), location=Location(path, 1, 1))
     _check_parts(reader, source.root, found)
     return found
 
 
-def _read_fact(reader: Reader, name: str, node: Node) -> Fact | None:
+def _read_fact(reader: Reader, name: str, node: Node, edition_year: int) -> Fact | None:
     where = reader.at(node)
     if isinstance(node, ScalarNode):
         if node.tag == NULL_TAG and not node.value.strip():
@@ -96,9 +104,18 @@ def _read_fact(reader: Reader, name: str, node: Node) -> Fact | None:
             f"fact '{name}' is {status} but does not say how",
             "add 'derivation: …', e.g. 580.000 / 1,35 (groei +35%)",
         )
+    about = reader.optional(fields, "year", lambda n, w: reader.integer(n, w, 1900, 2999), "year")
+    if about is not None and edition_year and about > edition_year:
+        reader.error(
+            fields["year"],
+            f"fact '{name}' is about {about}, after the edition's year {edition_year}",
+            "'year' names the earlier year a value is about; leave it out for this year's values",
+        )
+        return None
     return Fact(
         name=name,
         value=value,
+        year=about,
         unit=reader.optional(fields, "unit", reader.text, "unit") or "",
         source=reader.optional(fields, "source", reader.text, "source") or "",
         qualifier=reader.optional(

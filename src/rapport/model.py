@@ -30,6 +30,7 @@ class Span:
     href: str | None = None
     fact: str | None = None
     form: str = ""
+    placeholder: bool = False  # the fact is still to fill in (a draft): `text` says so
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +72,11 @@ class KeyFigure:
     qualifier: str = ""  # "ruim", "bijna": the fact is approximate
     change: str = ""  # "+15% t.o.v. 2022", computed from the previous edition
     location: Location
+
+    @property
+    def placeholder(self) -> bool:
+        """The tile waits for its fact to be filled in (a draft)."""
+        return self.value is None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,7 +150,7 @@ class Series:
     """One named row of numbers; each point may be measured, estimated or derived."""
 
     name: str
-    values: tuple[Decimal, ...]
+    values: tuple[Decimal | None, ...]  # None: a fact still to fill in (a draft only)
     statuses: tuple[Status, ...]
     facts: tuple[str | None, ...] = ()  # the fact behind each value, where it came from one
     location: Location
@@ -163,7 +169,12 @@ class Fact:
     derivation: str = ""  # how a derived or estimated value was obtained
     parts: tuple[str, ...] = ()  # facts that make up this total
     parts_complete: bool = True  # False: the parts are a subset ("waarvan")
+    year: int | None = None  # the year the value is about, when not the edition's own
     location: Location
+
+    def belongs_before(self, year: int) -> bool:
+        """True when the value is about a year before `year`: it stays true next year."""
+        return self.year is not None and self.year < year
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,6 +208,17 @@ class Chart:
     alt: str = ""
     location: Location
 
+    @property
+    def unfilled(self) -> tuple[str, ...]:
+        """The facts still to fill in; a chart with any is drawn as a placeholder."""
+        missing: dict[str, None] = {}  # in order, each once
+        for series in self.series:
+            facts = series.facts or (None,) * len(series.values)
+            for value, fact in zip(series.values, facts, strict=False):
+                if value is None:
+                    missing[fact or series.name] = None
+        return tuple(missing)
+
 
 Block = Paragraph | Bullets | KeyFigures | Ranking | Table | Image | Callout | Quote | Chart
 
@@ -229,7 +251,7 @@ class Edition:
     year: int
     organisation: str
     language: str
-    published: dt.date
+    published: dt.date | None  # None: not known yet (a draft of a new edition)
     keywords: tuple[str, ...]
     logo: Path | None
     introduction: RichText | None

@@ -76,6 +76,7 @@ class Metadata:
     language: str
     moment: dt.datetime
     tagged: bool = False  # a tagged PDF declares PDF/A-2a and PDF/UA-1
+    version: str = ""  # xmpMM:VersionID: the revision of a correction
 
 
 def finish_pdf(
@@ -83,18 +84,22 @@ def finish_pdf(
     edition: Edition,
     moment: dt.datetime,
     structure: Callable[[pikepdf.Pdf], None] | None = None,
+    version: str = "",
 ) -> None:
     """Rewrite the PDF at `path` as PDF/A-2b, in place and deterministically.
 
     `moment` is the pinned build date (naive, UTC), the only time written.
     `structure` writes the structure tree (rapport.tags); with it the file is
-    a tagged PDF and declares PDF/A-2a and PDF/UA-1.
+    a tagged PDF and declares PDF/A-2a and PDF/UA-1. `version` is the revision
+    of a correction (rapport.correction), written as xmpMM:VersionID.
     """
     source = io.BytesIO(path.read_bytes())
     with pikepdf.open(source) as pdf:
         if structure is not None:
             structure(pdf)
-        metadata = replace(_metadata(pdf, edition, moment), tagged=structure is not None)
+        metadata = replace(
+            _metadata(pdf, edition, moment), tagged=structure is not None, version=version
+        )
         for page in pdf.pages:
             _finish_page(page.obj)
         _compact_forms(pdf)
@@ -228,6 +233,9 @@ _PDFUA_EXTENSION = """\
 """
 
 
+_XMPMM = '\n    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"'
+
+
 def xmp_packet(metadata: Metadata) -> bytes:
     """The XMP packet: fixed layout, only predefined PDF/A schemas, UTF-8."""
     date = xmp_date(metadata.moment)
@@ -264,6 +272,7 @@ def xmp_packet(metadata: Metadata) -> bytes:
         + simple("xmp:CreateDate", date)
         + simple("xmp:ModifyDate", date)
         + simple("xmp:MetadataDate", date)
+        + simple("xmpMM:VersionID", metadata.version)
     )
     packet = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
@@ -274,7 +283,9 @@ def xmp_packet(metadata: Metadata) -> bytes:
         '    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"\n'
         '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         '    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"\n'
-        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"'
+        # only a correction has a version: other PDFs keep their bytes
+        f"{_XMPMM if metadata.version else ''}>\n"
         f"{body}"
         "  </rdf:Description>\n"
         f"{_PDFUA_EXTENSION if metadata.tagged else ''}"

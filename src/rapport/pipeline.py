@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from .check import check_edition, project_root
 from .check_facts import check_facts
+from .correction import Correction
 from .diagnostics import (
     ContentError,
     Diagnostic,
@@ -47,6 +49,7 @@ class BuildReport:
     size: int
     seconds: float
     warnings: list[Diagnostic]
+    checked: Checked | None = None  # what was read: `rapport watch` watches those files
 
 
 def _step(number: int, total: int, text: str) -> None:
@@ -81,17 +84,34 @@ def default_output(edition: Edition) -> Path:
 
 
 def build_moment(edition: Edition) -> dt.datetime:
-    """The date written into the PDF: SOURCE_DATE_EPOCH if set, else the publication date."""
+    """The date written into the PDF: SOURCE_DATE_EPOCH if set, else the publication date.
+
+    A draft whose publication date is not known yet takes January 1 of its year:
+    the same every build, so that a draft, too, is byte for byte reproducible.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         if not epoch.isdigit():
             raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{epoch}'")
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
-    return dt.datetime.combine(edition.published, dt.time())
+    day = edition.published or dt.date(edition.year, 1, 1)
+    return dt.datetime.combine(day, dt.time())
 
 
-def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False) -> BuildReport:
-    """Stages 1 to 5; a draft build marks every page as a draft."""
+def build(
+    edition_dir: Path,
+    output: Path | None = None,
+    *,
+    draft: bool = False,
+    correction: Correction | None = None,
+    moment: dt.datetime | None = None,
+) -> BuildReport:
+    """Stages 1 to 5; a draft build marks every page as a draft.
+
+    `correction` (from `rapport publish --revision`, never from content) makes the
+    PDF say that it corrects an earlier revision; `moment` pins the PDF's date
+    instead of `build_moment`.
+    """
     started = time.perf_counter()
     checked = load_and_check(edition_dir, steps=5, draft=draft)
     from .charts import prepare_charts
@@ -99,7 +119,7 @@ def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False)
     from .write import write_pdf  # reportlab is imported only when a PDF is made
 
     target = output or default_output(checked.edition)
-    moment = build_moment(checked.edition)
+    moment = moment or build_moment(checked.edition)
     root = project_root(checked.edition)
     with output_lock(target):  # one build of this PDF at a time; a second one waits
         _step(3, 5, "drawing charts")
@@ -119,26 +139,92 @@ def build(edition_dir: Path, output: Path | None = None, *, draft: bool = False)
             len(charts.art) - charts.rendered,
         )
         _step(4, 5, "laying out pages")
-        result = write_pdf(checked.edition, checked.theme, charts, target, moment, draft=draft)
+        result = write_pdf(
+            checked.edition,
+            checked.theme,
+            charts,
+            target,
+            moment,
+            draft=draft,
+            correction=correction,
+        )
     _step(5, 5, f"wrote {plural(result.pages, 'page')}")
     return BuildReport(
-        result.path, result.pages, result.size, time.perf_counter() - started, checked.warnings
+        result.path,
+        result.pages,
+        result.size,
+        time.perf_counter() - started,
+        checked.warnings,
+        checked,
     )
 
 
+EDITION_MARKER = "edition.yaml"  # a year folder without it holds no edition (only facts)
+
+
+def editions(content: Path) -> list[Path]:
+    """The edition folders under `content`, oldest first: year folders with an edition.yaml."""
+    if not content.is_dir():
+        return []
+    years = (p for p in content.iterdir() if re.fullmatch(r"\d{4}", p.name) and p.is_dir())
+    return sorted(p for p in years if (p / EDITION_MARKER).is_file())
+
+
 def newest_edition(content: Path) -> Path:
-    editions = sorted(p for p in content.glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
-    if not editions:
+    """The edition of the highest year; a year folder holding only facts does not count."""
+    found = editions(content)
+    if not found:
         raise UsageError(
-            f"no edition found under {content}/ (folders named after a year, e.g. {content}/2023)"
+            f"no edition found under {content}/ (folders named after a year holding an"
+            f" {EDITION_MARKER}, e.g. {content}/2023/{EDITION_MARKER})"
         )
-    return editions[-1]
+    return found[-1]
 
 
-def ensure_edition_dir(path: Path) -> Path:
+def edition_argument(argument: Path, content: Path = Path("content")) -> Path:
+    """A bare year such as `2024` means content/2024, as in `make EDITION=2024`."""
+    if re.fullmatch(r"\d{4}", str(argument)) and not (argument / EDITION_MARKER).is_file():
+        return content / str(argument)
+    return argument
+
+
+def ensure_edition_dir(path: Path, content: Path = Path("content")) -> Path:
     if not path.is_dir():
-        raise UsageError(f"edition folder '{path}' does not exist")
+        folder = path.parent if path.parent.is_dir() and path.parent != Path(".") else content
+        years = ", ".join(p.name for p in editions(folder)) or "none yet"
+        raise UsageError(f"edition folder '{path}' does not exist; editions: {years}")
     return path
 
 
-__all__ = ["BuildReport", "Checked", "ContentError", "build", "load_and_check", "newest_edition"]
+_DOING = {"build": "building", "check": "checking", "watch": "watching"}
+
+
+def choose_edition(
+    argument: Path | None, command: str = "build", content: Path = Path("content")
+) -> Path:
+    """The edition folder a command works on: the one given, or else the newest, said in one line."""
+    if argument is not None:
+        return ensure_edition_dir(edition_argument(argument, content), content)
+    newest = newest_edition(content)
+    older = editions(content)[:-1]
+    example = older[-1] if older else newest
+    log.info(
+        "%s %s (the newest edition; choose another with EDITION=%s or `rapport %s %s`)",
+        _DOING.get(command, "using"),
+        display_path(newest),
+        example.name,
+        command,
+        display_path(example),
+    )
+    return newest
+
+
+__all__ = [
+    "BuildReport",
+    "Checked",
+    "ContentError",
+    "build",
+    "choose_edition",
+    "load_and_check",
+    "newest_edition",
+]

@@ -24,6 +24,12 @@ from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, Y
 _PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
 MAX_MAGNITUDE = Decimal(10) ** 15
+# "6 oktober 2022" names a day: it stays true next year, unlike "in 2022".
+_DATE_BEFORE = re.compile(
+    r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november"
+    r"|december|january|february|march|may|june|july|august|october)\s+$",
+    re.IGNORECASE,
+)
 MAX_TEXT_LENGTH = 50_000  # laying out one paragraph costs time quadratic in its length
 
 T = TypeVar("T")
@@ -110,6 +116,8 @@ class Reader:
             self.error(node, f"{what} is empty", "write a value after the colon")
             return None
         raw = unicodedata.normalize("NFC", node.value).replace("\u2010", "-")
+        if self.facts is not None:
+            raw = self.facts.with_years(raw)
         value = " ".join(raw.split()) if node.style in (None, "'", '"', ">") else raw.strip()
         if not value:
             self.error(node, f"{what} is empty", "write a value after the colon")
@@ -123,8 +131,30 @@ class Reader:
             return None
         return value
 
-    def rich(self, node: Node, what: str) -> RichText | None:
+    def prose(self, node: Node, what: str) -> str | None:
+        """Text that reads as a sentence or title: it should not name last year literally."""
         value = self.text(node, what)
+        if value is not None:
+            self._literal_previous_year(node, what)
+        return value
+
+    def _literal_previous_year(self, node: Node, what: str) -> None:
+        if self.facts is None or self.facts.year is None or not isinstance(node, ScalarNode):
+            return
+        previous = self.facts.previous_year or self.facts.year - 1
+        if re.search(rf"\{{[^}}]*\b{previous}\b[^}}]*\}}", node.value):
+            return  # "{wise.migraties.2022} in 2022": the year of a series, true next year too
+        mentions = re.finditer(rf"(?<![\d.,]){previous}(?![\d]|[.,]\d)", node.value)
+        if any(not _DATE_BEFORE.search(node.value[: m.start()]) for m in mentions):
+            self.problems.warning(
+                self.at(node),
+                f"{what} names {previous}, the previous edition's year, as a number",
+                "write {vorig_jaar} where it means last year, or {jaar} where it means"
+                f" {self.facts.year}, so that the text stays true in next year's edition",
+            )
+
+    def rich(self, node: Node, what: str) -> RichText | None:
+        value = self.prose(node, what)
         if value is None:
             return None
         try:
@@ -215,12 +245,9 @@ class Reader:
 
     # -- facts -----------------------------------------------------------
 
-    def unfilled(self, node: Node, message: str, hint: str = "") -> None:
+    def unfilled(self, node: Node, message: str, hint: str, *, todo: str) -> None:
         """Something a new edition has still to fill in: an error, or a warning in a draft."""
-        if self.draft:
-            self.problems.warning(self.at(node), message, hint)
-        else:
-            self.error(node, message, hint)
+        self.problems.todo(self.at(node), message, hint, todo, draft=self.draft)
 
     def _fact_problem(self, node: Node, exc: FactError, shown: str) -> None:
         self.error(node, f"failed to show {shown} ({exc.message})", exc.hint)
@@ -255,6 +282,7 @@ class Reader:
                     href=span.href,
                     fact=span.fact,
                     form=span.form,
+                    placeholder=self.facts.waits_for_value(span.fact, span.form),
                 )
             )
         return None if failed else tuple(resolved)

@@ -232,6 +232,12 @@ _BLOCKS["chart"] = _block(
     "A chart drawn from the numbers written here.",
 )
 
+_REVIEW: dict[str, Any] = {
+    "type": "boolean",
+    "description": "Set by `rapport new`: the text still speaks of last year."
+    " Remove it once the text is updated.",
+}
+
 CONTENT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": SCHEMA_ID,
@@ -258,6 +264,14 @@ CONTENT_SCHEMA: dict[str, Any] = {
                 "keywords": {"type": "array", "items": _TEXT},
                 "logo": {**_TEXT, "description": "A PNG or JPEG file under images/."},
                 "introduction": _RICH,
+                "previous_edition": {
+                    "type": "integer",
+                    "minimum": 1900,
+                    "maximum": 2999,
+                    "description": "The year of the edition that changes are computed against,"
+                    " when it is not the year before (set by `rapport new --from`).",
+                },
+                "review": _REVIEW,
             },
             ["title", "year", "organisation", "published"],
             "The edition's metadata: content/<year>/edition.yaml.",
@@ -268,6 +282,7 @@ CONTENT_SCHEMA: dict[str, Any] = {
                 "icon": {**_TEXT, "description": "An emoji, e.g. ⚙️ 🤳 ✨ 💡."},
                 "subtitle": _TEXT,
                 "intro": _RICH,
+                "review": _REVIEW,
                 "sections": {"type": "array", "items": {"$ref": "#/$defs/section"}, "minItems": 1},
             },
             ["title", "sections"],
@@ -276,10 +291,7 @@ CONTENT_SCHEMA: dict[str, Any] = {
         "section": _object(
             {
                 "title": _TEXT,
-                "review": {
-                    "type": "boolean",
-                    "description": "Set by `rapport new`: remove once the text is updated.",
-                },
+                "review": _REVIEW,
                 "blocks": {"type": "array", "items": {"$ref": "#/$defs/block"}, "minItems": 1},
             },
             ["title", "blocks"],
@@ -311,6 +323,13 @@ CONTENT_SCHEMA: dict[str, Any] = {
                 },
                 "parts": {"type": "array", "items": _TEXT},
                 "breakdown": {"enum": ["complete", "subset"]},
+                "year": {
+                    "type": "integer",
+                    "minimum": 1900,
+                    "maximum": 2999,
+                    "description": "The year the value is about, when it is an earlier year"
+                    " (e.g. wise.migraties.2019): `rapport new` keeps such values.",
+                },
             },
             [],
             "A named number of the edition, in facts.yaml.",

@@ -1,47 +1,92 @@
-"""`rapport watch`: rebuild whenever a content, image, theme or font file is saved.
+"""`rapport watch`: rebuild whenever a file the build read changes, or the edition folder does.
+
+The files watched are those the last good build read — the edition's files,
+the previous edition's facts.yaml (for the changes against last year), the
+images and icons, the theme and its fonts — plus every file of the edition
+folder, so that a chapter that appears, disappears or is renamed is seen.
+After a failed build, when it is not known what a good one would read, the
+whole images/ and fonts/ folders are watched as well.
 
 The libraries stay loaded between builds, so a text-only edit rebuilds in a
 fraction of a second. A broken save prints its problems and the watcher waits
-for the next save; the last good PDF stays in place (builds are atomic).
+for the next save; the last good PDF stays in place (builds are atomic), and
+the first good build after it says that the problems are fixed.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .diagnostics import ContentError, RapportError
+from .chapter_names import iter_watched_names
+from .diagnostics import ContentError, RapportError, display_path, plural
+from .load_facts import FACTS_FILE
 from .paths import THEME_FILE
+
+if TYPE_CHECKING:
+    from .pipeline import Checked
 
 log = logging.getLogger("rapport")
 
-WATCHED_SUFFIXES = {".yaml", ".yml", ".png", ".jpg", ".jpeg", ".ttf"}
-Snapshot = dict[Path, tuple[float, int]]
+ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".ttf"}
+ASSET_FOLDERS = ("images", "fonts")
+Stamp = tuple[float, int] | None  # modification time and size; None while the file is absent
+Snapshot = dict[Path, Stamp]
 
 
-def watched_files(edition_dir: Path) -> Iterator[Path]:
-    root = edition_dir.resolve().parent.parent
-    yield from edition_dir.glob("*.y*ml")
-    for folder in (root / "images", root / "fonts"):
-        if folder.is_dir():
-            yield from (p for p in folder.rglob("*") if p.suffix.lower() in WATCHED_SUFFIXES)
-    if (root / THEME_FILE).is_file():
-        yield root / THEME_FILE
+def project_root(edition_dir: Path) -> Path:
+    return edition_dir.resolve().parent.parent
 
 
-def snapshot(edition_dir: Path) -> Snapshot:
-    """Modification time and size of every watched file."""
-    state: Snapshot = {}
-    for path in watched_files(edition_dir):
-        try:
-            info = path.stat()
-        except OSError:
-            continue  # saved by replacing: it is back on the next look
-        state[path] = (info.st_mtime, info.st_size)
-    return state
+def previous_facts(edition_dir: Path, year: int | None = None) -> Path | None:
+    """content/<year-1>/facts.yaml, which the build reads to compute changes against last year."""
+    if year is None:
+        if not edition_dir.name.isdigit():
+            return None
+        year = int(edition_dir.name)
+    return edition_dir.parent / str(year - 1) / FACTS_FILE
+
+
+def always_watched(edition_dir: Path, year: int | None = None) -> set[Path]:
+    """What every build may read, whether it exists yet or not, and the edition folder's files."""
+    edition_dir = edition_dir.resolve()  # one spelling of each path, as read_by gives them
+    root = edition_dir.parent.parent
+    paths = set(iter_watched_names(edition_dir))
+    paths |= {edition_dir / FACTS_FILE, edition_dir / "edition.yaml", root / THEME_FILE}
+    earlier = previous_facts(edition_dir, year)
+    if earlier is not None:
+        paths.add(earlier)
+    return paths
+
+
+def asset_files(edition_dir: Path) -> Iterator[Path]:
+    """Every image and font of the project: watched while a good build has not said which."""
+    root = project_root(edition_dir)
+    for folder in ASSET_FOLDERS:
+        if (root / folder).is_dir():
+            yield from (p for p in (root / folder).rglob("*") if p.suffix.lower() in ASSET_SUFFIXES)
+
+
+def stamp(path: Path) -> Stamp:
+    try:
+        info = path.stat()
+    except OSError:
+        return None  # not there, or being replaced by an editor: looked at again next time
+    return (info.st_mtime, info.st_size)
+
+
+def snapshot(paths: Iterable[Path]) -> Snapshot:
+    """Modification time and size of every watched file (None for one that is absent)."""
+    return {path: stamp(path) for path in paths}
+
+
+def changes(before: Snapshot, after: Snapshot) -> list[Path]:
+    """The files that changed, appeared or disappeared between two snapshots."""
+    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
 @dataclass
@@ -51,44 +96,88 @@ class Rebuilder:
     edition_dir: Path
     output: Path | None = None
     report: Callable[[str], None] = print
+    failing: bool = False
+    inputs: set[Path] = field(default_factory=set)  # what the last good build read
+    year: int | None = None
+
+    def watched(self) -> set[Path]:
+        paths = always_watched(self.edition_dir, self.year) | self.inputs
+        if self.failing or not self.inputs:
+            paths |= set(asset_files(self.edition_dir))
+        return paths
 
     def build(self) -> bool:
         from .cli import print_diagnostics
-        from .diagnostics import display_path
         from .pipeline import build
 
         try:
             result = build(self.edition_dir, self.output)
         except ContentError as exc:
             print_diagnostics(exc.diagnostics)
+            self.failing = True
             self.report(
                 "rapport: problems found; the previous PDF is kept. Waiting for the next save…"
             )
             return False
         except RapportError as exc:
+            self.failing = True
             self.report(f"rapport: error: {exc}; waiting for the next save…")
             return False
         print_diagnostics(result.warnings)
+        if result.checked is not None:
+            self.inputs = read_by(result.checked)
+            self.year = result.checked.edition.year
+        fixed = "problems fixed; " if self.failing else ""
+        self.failing = False
         self.report(
-            f"rapport: rebuilt {display_path(result.pdf)} ({result.pages} pages) in {result.seconds:.2f} s"
+            f"rapport: {fixed}rebuilt {display_path(result.pdf)}"
+            f" ({plural(result.pages, 'page')}) in {result.seconds:.2f} s"
         )
         return True
 
+    def build_and_snapshot(self) -> Snapshot:
+        """Build; return the state of the watched files as it was when the build began.
+
+        A file saved while the build runs then differs at the next look, so
+        that save is built too.
+        """
+        before = snapshot(self.watched())
+        self.build()
+        return {path: before[path] if path in before else stamp(path) for path in self.watched()}
+
+
+def read_by(checked: Checked) -> set[Path]:
+    """The files a good build read: content, previous facts, images, icons, theme and fonts."""
+    from .archive.record import collect_inputs
+
+    root = checked.theme.root
+    try:
+        inputs = collect_inputs(checked.edition, checked.theme, root)
+    except (ValueError, OSError):  # a file outside the project: watch everything instead
+        return set()
+    return {root / item.path for item in inputs}
+
 
 def watch(
-    edition_dir: Path, output: Path | None, interval: float = 0.25, rounds: int | None = None
+    edition_dir: Path,
+    output: Path | None,
+    interval: float = 0.25,
+    rounds: int | None = None,
+    report: Callable[[str], None] = print,
 ) -> None:
     """Build, then rebuild after every change until interrupted (or after `rounds` looks)."""
-    rebuilder = Rebuilder(edition_dir, output)
-    rebuilder.build()
-    seen = snapshot(edition_dir)
+    rebuilder = Rebuilder(edition_dir, output, report)
+    seen = rebuilder.build_and_snapshot()
     log.info("watching %s for changes (Ctrl+C to stop)", edition_dir)
     looks = 0
     while rounds is None or looks < rounds:
         time.sleep(interval)
         looks += 1
-        current = snapshot(edition_dir)
-        if current != seen:
+        current = snapshot(rebuilder.watched())
+        changed = changes(seen, current)
+        if changed:
             time.sleep(0.05)  # let an editor finish writing
-            seen = snapshot(edition_dir)
-            rebuilder.build()
+            shown = ", ".join(display_path(p) for p in changed[:3])
+            more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+            log.info("%s changed; building again", shown + more)
+            seen = rebuilder.build_and_snapshot()

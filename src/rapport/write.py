@@ -19,6 +19,7 @@ import pikepdf
 from reportlab.platypus.doctemplate import LayoutError
 
 from .charts import ChartSet
+from .correction import Correction
 from .diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
 from .layout import hyphens
 from .layout.document import ReportDocument
@@ -46,6 +47,7 @@ def write_pdf(
     moment: dt.datetime,
     *,
     draft: bool = False,
+    correction: Correction | None = None,
 ) -> WriteResult:
     """Render `edition` to `target`; the file appears whole or not at all."""
     register_fonts(theme)
@@ -59,13 +61,19 @@ def write_pdf(
         raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
     temporary = Path(temporary_name)
     try:
-        doc = ReportDocument(temporary, edition, theme, moment, draft=draft)
+        doc = ReportDocument(temporary, edition, theme, moment, draft=draft, correction=correction)
         story = build_story(doc, edition, theme, charts)
         try:
             doc.lay_out(story)
         except LayoutError as exc:
             raise _layout_problem(doc, exc) from None
-        finish_pdf(temporary, edition, moment, structure=_structure_of(doc, edition.language))
+        finish_pdf(
+            temporary,
+            edition,
+            moment,
+            structure=_structure_of(doc, edition.language),
+            version=str(correction.revision) if correction else "",
+        )
         _publish(temporary, target)
     except OSError as exc:
         raise FileSystemError(

@@ -36,7 +36,15 @@ STANDARD_TAGS = {
 }
 NULL_TAG = "tag:yaml.org,2002:null"
 
-__all__ = ["MappingNode", "Node", "ScalarNode", "SequenceNode", "YamlFile", "read_yaml"]
+__all__ = [
+    "MappingNode",
+    "Node",
+    "ScalarNode",
+    "SequenceNode",
+    "YamlFile",
+    "read_yaml",
+    "read_yaml_text",
+]
 
 
 class _RefusedConstruct(yaml.YAMLError):
@@ -159,6 +167,14 @@ def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> Ya
         return None
     if not text.strip():
         problems.error(here, "file is empty", "write the content, or remove the file")
+        return None
+    return _compose(path, text, problems)
+
+
+def read_yaml_text(path: Path, text: str, problems: Problems) -> YamlFile | None:
+    """Compose YAML text already in memory (such as a file about to be rewritten), with
+    the same guards as `read_yaml`; `path` only names it in problems."""
+    if not _no_control_characters(path, text, problems):
         return None
     return _compose(path, text, problems)
 

@@ -92,6 +92,23 @@ def _fsync(path: Path) -> None:
         os.fsync(stream.fileno())
 
 
+def decode_path(path: str) -> str:
+    """A file path as written in a manifest, decoded (the reverse of `encode_path`)."""
+    return path.replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+
+
+def read_manifest(bag: Path) -> dict[str, str]:
+    """The payload manifest: path relative to the bag (e.g. 'data/x.pdf') to its sha256."""
+    digests: dict[str, str] = {}
+    text = (bag / f"manifest-{ALGORITHM}.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        digest, _, path = line.partition(" ")
+        path = path.lstrip(" \t")  # the separator: one or more blanks
+        if path:
+            digests[decode_path(path)] = digest.lower()
+    return digests
+
+
 def read_bag_info(bag: Path) -> dict[str, str]:
     """The fields of bag-info.txt (a folded line continues with white space)."""
     fields: dict[str, str] = {}

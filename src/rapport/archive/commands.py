@@ -9,10 +9,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import ExitCode, UsageError, display_path
 from ..paths import ARCHIVE_DIR
+
+if TYPE_CHECKING:
+    from .publish import Summary
 
 ARCHIVE_COMMANDS = ("publish", "verify", "list")
 
@@ -54,6 +57,17 @@ def add_archive_commands(
     publish.add_argument(
         "--reason", default="", help="what the correction changes (required with --revision)"
     )
+    publish.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="publish without asking for confirmation (for scripts)",
+    )
+    publish.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="build and check everything and show what would be archived; archive nothing",
+    )
     verify = commands.add_parser(
         "verify",
         parents=[common],
@@ -85,21 +99,83 @@ def run_archive_command(args: argparse.Namespace) -> int:
 def _publish(root: Path, args: argparse.Namespace) -> int:
     from .publish import publish
 
-    report = publish(root, args.year, args.revision, args.reason)
-    for warning in report.warnings:
-        print(warning.render(), file=sys.stderr)
+    if not (args.yes or args.dry_run or _interactive()):
+        raise UsageError(
+            f"failed to publish {args.year}: publishing asks for confirmation, and there is "
+            "no terminal to ask on\n"
+            f"  hint: to publish from a script, pass --yes: {_command(args)} --yes "
+            "(--dry-run shows what would be archived)"
+        )
+    quiet = getattr(args, "quiet", False)
+
+    def confirm(summary: Summary) -> bool:
+        if not (quiet and args.yes):  # a question always comes with what it is about
+            _show(summary, f"about to publish content/{args.year} as")
+        return bool(args.yes) or _ask(summary)
+
+    report = publish(
+        root, args.year, args.revision, args.reason, confirm=confirm, dry_run=args.dry_run
+    )
+    summary = report.summary
+    if args.dry_run:
+        _show(summary, f"dry run: publishing content/{args.year} would make")
+        print(
+            f"rapport: dry run: nothing was written to {ARCHIVE_DIR}/; publish with "
+            f"`{_command(args)}`",
+            file=sys.stderr,
+        )
+        return ExitCode.OK
+    if report.bag is None:
+        print(f"rapport: not published; {ARCHIVE_DIR}/ is unchanged", file=sys.stderr)
+        return ExitCode.OK
     log.info(
         "published %d revision %d: %d pages, PDF sha256 %s; bag of %d files, %.0f kB, %.2f s",
-        report.year,
-        report.revision,
-        report.pages,
+        summary.year,
+        summary.revision,
+        summary.pages,
         report.pdf_sha256,
-        report.files,
-        report.size / 1000,
+        summary.files,
+        summary.size / 1000,
         report.seconds,
     )
     print(display_path(report.bag))
     return ExitCode.OK
+
+
+def _interactive() -> bool:
+    """Whether there is a person at a terminal to answer the question."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The publish command as typed, without --yes and --dry-run, to repeat in a hint."""
+    text = f"rapport publish {args.year}"
+    if args.revision > 1:
+        reason = " ".join(args.reason.split()).replace('"', "'")
+        text += f' --revision {args.revision} --reason "{reason}"'
+    return text
+
+
+def _show(summary: Summary, heading: str) -> None:
+    """The summary on the error output: standard output keeps only the bag's path."""
+    print(f"rapport: {heading} {ARCHIVE_DIR}/{summary.bag}:", file=sys.stderr)
+    for line in summary.lines():
+        print(line, file=sys.stderr)
+
+
+def _ask(summary: Summary) -> bool:
+    """Ask on the terminal; only 'y' or 'yes' (or 'j', 'ja') publishes."""
+    if not _interactive():
+        return False
+    question = (
+        f"Publish {summary.year} revision {summary.revision} to {ARCHIVE_DIR}/{summary.bag}? "
+        "This cannot be undone. [y/N] "
+    )
+    print(question, end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    if not answer:  # end of input: no answer is no
+        print(file=sys.stderr)
+    return answer.strip().lower() in ("y", "yes", "j", "ja")
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:

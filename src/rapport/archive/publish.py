@@ -9,26 +9,35 @@ to archive/2023 in one step, so an interrupted publish leaves no half bag.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, ExitCode, FileSystemError, RapportError, UsageError
+from ..correction import Correction
+from ..diagnostics import (
+    ContentError,
+    Diagnostic,
+    ExitCode,
+    FileSystemError,
+    RapportError,
+    UsageError,
+)
 from ..model import Edition
 from ..paths import ARCHIVE_DIR
-from ..pipeline import build_moment, load_and_check
-from .bag import check_fixity, read_bag_info, sha256_file, write_bag
+from ..pipeline import Checked, build_moment, load_and_check
+from .bag import check_fixity, sha256_file, write_bag
+from .drift import archived_sources, staged_sources
 from .record import (
-    FONT_HASHES,
     RECORD_FORMAT,
     RECORD_NAME,
-    SOURCES,
     Input,
     collect_inputs,
     dependency_versions,
@@ -38,7 +47,9 @@ from .record import (
     runtime,
 )
 from .store import (
+    FONT_HASHES,
     PARTIAL,
+    SOURCES,
     ArchiveConflict,
     bag_name,
     fsync_folder,
@@ -50,6 +61,8 @@ from .store import (
 
 log = logging.getLogger(__name__)
 
+Confirm = Callable[["Summary"], bool]
+
 
 class PublishError(RapportError):
     """The edition was built but is not fit for the archive (exit 1)."""
@@ -58,21 +71,101 @@ class PublishError(RapportError):
 
 
 @dataclass(frozen=True)
-class PublishReport:
-    bag: Path
+class Summary:
+    """What a publish is about to archive, shown before it asks for confirmation."""
+
     year: int
     revision: int
-    pdf_sha256: str
+    title: str
+    bag: str  # the folder it goes to: '2023', '2023-r2'
     pages: int
+    chapters: tuple[str, ...]
+    pdf_bytes: int
     files: int
     size: int  # bytes in the whole bag
+    warnings: tuple[Diagnostic, ...]
+    date: dt.date  # of the PDF: the publication date, or the day of a correction
+    corrects: str | None = None  # the folder of the revision a correction replaces
+    reason: str = ""
+
+    def lines(self) -> list[str]:
+        """The summary as aligned lines, e.g. '  pages      14'."""
+        rows = [("edition", f"{self.year}, revision {self.revision}: {self.title}")]
+        if self.corrects is not None:
+            rows += [("corrects", f"{ARCHIVE_DIR}/{self.corrects}"), ("reason", self.reason)]
+        rows += [("date", self.date.isoformat()), ("pages", str(self.pages))]
+        rows += [
+            ("chapters" if number == 1 else "", f"{number}. {title}")
+            for number, title in enumerate(self.chapters, 1)
+        ]
+        rows.append(
+            (
+                "size",
+                f"PDF {_kilobytes(self.pdf_bytes)}; bag of {self.files} files, "
+                f"{_kilobytes(self.size)}",
+            )
+        )
+        rows.append(("warnings", str(len(self.warnings)) if self.warnings else "none"))
+        text = [f"  {label:<10} {value}" for label, value in rows]
+        for warning in self.warnings:
+            text += ["    " + line for line in warning.render().splitlines()]
+        return text
+
+
+def _kilobytes(size: int) -> str:
+    return f"{size / 1000:.0f} kB"
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    summary: Summary
+    bag: Path | None  # None: nothing was archived (a dry run, or not confirmed)
+    pdf_sha256: str
     seconds: float
-    warnings: list[Diagnostic]
+
+    @property
+    def published(self) -> bool:
+        return self.bag is not None
 
 
-def publish(root: Path, year: int, revision: int = 1, reason: str = "") -> PublishReport:
-    """Publish content/YEAR of the project at `root` as revision `revision`."""
+def publish(
+    root: Path,
+    year: int,
+    revision: int = 1,
+    reason: str = "",
+    *,
+    confirm: Confirm | None = None,
+    dry_run: bool = False,
+) -> PublishReport:
+    """Publish content/YEAR of the project at `root` as revision `revision`.
+
+    Everything is built, checked and sealed first; then `confirm` sees the
+    summary and decides (None: publish). A dry run stops before that and
+    archives nothing.
+    """
     started = time.perf_counter()
+    reason = _checked_arguments(year, revision, reason)
+    edition_dir = root / "content" / str(year)
+    if not edition_dir.is_dir():
+        raise UsageError(
+            f"failed to publish {year}: there is no edition folder content/{year}\n"
+            "  hint: publish is run in the project folder; the year names a folder under content/"
+        )
+    archive = root / ARCHIVE_DIR
+    job = _Job(root, archive, year, revision, reason, started)
+    if dry_run and not archive.is_dir():
+        # nothing is archived yet: a dry run stages elsewhere, so as not to create archive/
+        with tempfile.TemporaryDirectory(prefix="rapport-dry-run-") as elsewhere:
+            return job.run(Path(elsewhere), None, dry_run=True)
+    with locked(archive):
+        _refuse_conflicts(archive, year, revision)
+        for leftover in remove_partials(archive):
+            log.info("removed %s/%s, left by an interrupted publish", ARCHIVE_DIR, leftover)
+        return job.run(archive, confirm, dry_run=dry_run)
+
+
+def _checked_arguments(year: int, revision: int, reason: str) -> str:
+    """The reason on one line; refuses a revision without a reason and a reason without one."""
     reason = " ".join(reason.split())
     if revision < 1:
         raise UsageError(f"--revision must be 1 or more, not {revision}")
@@ -86,82 +179,168 @@ def publish(root: Path, year: int, revision: int = 1, reason: str = "") -> Publi
             "--reason belongs to a correction (a new revision)\n"
             f'  hint: rapport publish {year} --revision 2 --reason "{reason}"'
         )
-    edition_dir = root / "content" / str(year)
-    if not edition_dir.is_dir():
-        raise UsageError(
-            f"failed to publish {year}: there is no edition folder content/{year}\n"
-            "  hint: publish is run in the project folder; the year names a folder under content/"
+    return reason
+
+
+@dataclass(frozen=True)
+class _Job:
+    root: Path
+    archive: Path
+    year: int
+    revision: int
+    reason: str
+    started: float
+
+    @property
+    def name(self) -> str:
+        return bag_name(self.year, self.revision)
+
+    def run(self, staging_parent: Path, confirm: Confirm | None, *, dry_run: bool) -> PublishReport:
+        if dry_run:
+            _refuse_conflicts(self.archive, self.year, self.revision)
+        log.info(
+            "publishing %s revision %d into %s/%s", self.year, self.revision, ARCHIVE_DIR, self.name
         )
-    archive = root / ARCHIVE_DIR
-    name = bag_name(year, revision)
-    with locked(archive):
-        _refuse_conflicts(archive, year, revision)
-        for leftover in remove_partials(archive):
-            log.info("removed %s/%s, left by an interrupted publish", ARCHIVE_DIR, leftover)
-        log.info("publishing %s revision %d into %s/%s", year, revision, ARCHIVE_DIR, name)
-        checked = load_and_check(edition_dir)
-        if checked.edition.year != year:
+        checked = load_and_check(self.root / "content" / str(self.year), draft=False)
+        edition = checked.edition
+        if edition.year != self.year:
             raise UsageError(
-                f"failed to publish {year}: content/{year}/edition.yaml says year {checked.edition.year}\n"
+                f"failed to publish {self.year}: content/{self.year}/edition.yaml says year {edition.year}\n"
                 "  hint: correct the year in edition.yaml or the folder name"
             )
-        inputs = collect_inputs(checked.edition, checked.theme, root)
+        _refuse_unfinished(checked)
+        inputs = collect_inputs(edition, checked.theme, self.root)
+        moment = _moment(edition, self.revision)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{name}{PARTIAL}", dir=archive))
+            staging = Path(tempfile.mkdtemp(prefix=f".{self.name}{PARTIAL}", dir=staging_parent))
         except OSError as exc:
             raise FileSystemError(
-                f"failed to publish {year}: cannot write in {ARCHIVE_DIR}/ ({exc.strerror or exc})"
+                f"failed to publish {self.year}: cannot write in {ARCHIVE_DIR}/ ({exc.strerror or exc})"
             ) from None
         try:
-            bag = staging / "bag"
-            record = _stage(root, staging, bag, inputs, checked.edition, revision, reason)
-            files, size = _seal(bag, record, reason, year, revision)
-            _compare_with_previous(archive, record, year, revision)
-            make_read_only(bag)
-            target = archive / name
-            try:
-                os.rename(bag, target)
-            except OSError:
-                if target.exists():
-                    raise ArchiveConflict(
-                        f"failed to publish {year}: {ARCHIVE_DIR}/{name} appeared while publishing"
-                    ) from None
-                raise
-            fsync_folder(archive)
+            return self._in(staging, checked, inputs, moment, confirm, dry_run=dry_run)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             raise FileSystemError(
-                f"failed to publish {year} ({where}{exc.strerror or exc})\n"
-                f"  hint: nothing was archived; {ARCHIVE_DIR}/{name} does not exist"
+                f"failed to publish {self.year} ({where}{exc.strerror or exc})\n"
+                f"  hint: nothing was archived; {ARCHIVE_DIR}/{self.name} does not exist"
             ) from None
         finally:
             try:
                 remove_tree(staging)
             except OSError as exc:
                 log.warning("failed to remove %s (%s)", staging, exc.strerror or exc)
-    return PublishReport(
-        target,
-        year,
-        revision,
-        record["pdf"]["sha256"],
-        record["pdf"]["pages"],
-        files,
-        size,
-        time.perf_counter() - started,
-        checked.warnings,
-    )
+
+    def _in(
+        self,
+        staging: Path,
+        checked: Checked,
+        inputs: list[Input],
+        moment: dt.datetime,
+        confirm: Confirm | None,
+        *,
+        dry_run: bool,
+    ) -> PublishReport:
+        """Stage, build and seal the bag in `staging`; rename it into place when confirmed."""
+        bag = staging / "bag"
+        _copy_sources(self.root, staging, bag, inputs)
+        if self.revision > 1:
+            _refuse_unchanged(self.archive, bag, self.year, self.revision)
+        correction = (
+            Correction(self.revision, moment.date(), self.reason) if self.revision > 1 else None
+        )
+        record = _build_and_record(
+            self.root, staging, bag, inputs, checked.edition, moment, correction
+        )
+        files, size = _seal(bag, record, self.reason, self.year, self.revision)
+        summary = Summary(
+            year=self.year,
+            revision=self.revision,
+            title=checked.edition.title,
+            bag=self.name,
+            pages=record["pdf"]["pages"],
+            chapters=tuple(chapter.title for chapter in checked.edition.chapters),
+            pdf_bytes=record["pdf"]["bytes"],
+            files=files,
+            size=size,
+            warnings=tuple(checked.warnings),
+            date=moment.date(),
+            corrects=record["corrects"],
+            reason=self.reason,
+        )
+        sha = record["pdf"]["sha256"]
+        if dry_run or (confirm is not None and not confirm(summary)):
+            return PublishReport(summary, None, sha, time.perf_counter() - self.started)
+        make_read_only(bag)
+        target = self.archive / self.name
+        try:
+            os.rename(bag, target)
+        except OSError:
+            if target.exists():
+                raise ArchiveConflict(
+                    f"failed to publish {self.year}: {ARCHIVE_DIR}/{self.name} appeared while publishing"
+                ) from None
+            raise
+        fsync_folder(self.archive)
+        return PublishReport(summary, target, sha, time.perf_counter() - self.started)
 
 
-def _compare_with_previous(archive: Path, record: dict[str, Any], year: int, revision: int) -> None:
-    if revision == 1:
-        return
+def _moment(edition: Edition, revision: int) -> dt.datetime:
+    """The PDF's date: the publication date for revision 1, the day of a correction after.
+
+    SOURCE_DATE_EPOCH, when set, pins either. The build record keeps it, so
+    that verify rebuilds with the very same date.
+    """
+    if revision == 1 or os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return build_moment(edition)
+    return dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time())
+
+
+def _refuse_unfinished(checked: Checked) -> None:
+    """Nothing left out and nothing waiting: files that were ignored, sections to review.
+
+    Both are errors of the content already (a published edition is never a
+    draft); this is the last guard before the archive, which is for ever.
+    """
+    if checked.draft:
+        raise PublishError("failed to publish: a draft is never published")
+    problems = [
+        Diagnostic(
+            warning.location,
+            "failed to publish: this file is ignored, so the archived edition would lack it",
+            "name a chapter file NN-name.yaml (e.g. 05-nieuwe-diensten.yaml), or move "
+            "the file out of the edition's folder",
+        )
+        for warning in checked.warnings
+        if _IGNORED in warning.message
+    ]
+    problems += [
+        Diagnostic(
+            section.location,
+            f"failed to publish: section '{section.title}' is still marked for review",
+            "update its text for this year, then remove 'review: true'",
+        )
+        for chapter in checked.edition.chapters
+        for section in chapter.sections
+        if section.review
+    ]
+    if problems:
+        raise ContentError(problems)
+
+
+_IGNORED = "is ignored"  # the wording of load.chapter_files' warning about other .yaml files
+
+
+def _refuse_unchanged(archive: Path, bag: Path, year: int, revision: int) -> None:
+    """A correction whose sources equal the previous revision's would change nothing."""
     earlier = bag_name(year, revision - 1)
-    if read_bag_info(archive / earlier).get("Rapport-PDF-SHA256") == record["pdf"]["sha256"]:
-        log.warning(
-            "revision %d has the same PDF as %s/%s: the correction changes no byte of the report",
-            revision,
-            ARCHIVE_DIR,
-            earlier,
+    before = archived_sources(archive / earlier)
+    now = staged_sources(bag / "data" / SOURCES)
+    if before == now:
+        raise ArchiveConflict(
+            f"failed to publish revision {revision} of {year}: nothing changed since "
+            f"{ARCHIVE_DIR}/{earlier}: the sources are identical\n"
+            "  hint: edit the content, then publish the correction"
         )
 
 
@@ -185,19 +364,8 @@ def _refuse_conflicts(archive: Path, year: int, revision: int) -> None:
         )
 
 
-def _stage(
-    root: Path,
-    staging: Path,
-    bag: Path,
-    inputs: list[Input],
-    edition: Edition,
-    revision: int,
-    reason: str,
-) -> dict[str, Any]:
-    """Copy the sources into the bag, build the PDF from a copy of them, write the record."""
-    from ..pipeline import build
-
-    year = edition.year
+def _copy_sources(root: Path, staging: Path, bag: Path, inputs: list[Input]) -> None:
+    """Copy the sources into the bag, and from there into a work folder to build from."""
     sources = bag / "data" / SOURCES
     work = staging / "work"
     for item in inputs:
@@ -214,9 +382,26 @@ def _stage(
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sources / item.path, destination)
 
+
+def _build_and_record(
+    root: Path,
+    staging: Path,
+    bag: Path,
+    inputs: list[Input],
+    edition: Edition,
+    moment: dt.datetime,
+    correction: Correction | None,
+) -> dict[str, Any]:
+    """Build the PDF from the work copy of the sources, check it, write the build record."""
+    from ..pipeline import build
+
+    year = edition.year
+    revision = correction.revision if correction else 1
+    work = staging / "work"
     log.info("building the PDF from the copied sources")
-    moment = build_moment(edition)
-    report = build(work / "content" / str(year), work / "out.pdf")
+    report = build(
+        work / "content" / str(year), work / "out.pdf", correction=correction, moment=moment
+    )
     pdf_name = f"voortgangsrapport-{year}.pdf"
     pdf = bag / "data" / pdf_name
     shutil.copyfile(report.pdf, pdf)
@@ -232,11 +417,21 @@ def _stage(
             "subtitle": edition.subtitle,
             "organisation": edition.organisation,
             "language": edition.language,
-            "published": edition.published.isoformat(),
+            "published": edition.published.isoformat() if edition.published else None,
             "folder": f"content/{year}",
         },
-        "reason": reason or None,
-        "corrects": bag_name(year, revision - 1) if revision > 1 else None,
+        "reason": correction.reason if correction else None,
+        "corrects": bag_name(year, revision - 1) if correction else None,
+        "correction": (
+            {
+                "revision": correction.revision,
+                "date": correction.date.isoformat(),
+                "reason": correction.reason,
+                "line": correction.line(edition.language),
+            }
+            if correction
+            else None
+        ),
         "pdf": {
             "file": pdf_name,
             "sha256": sha256_file(pdf),

@@ -32,8 +32,6 @@ from .bag import sha256_file
 
 RECORD_FORMAT = "rapport build record 1"
 RECORD_NAME = "build-record.json"
-SOURCES = "sources"  # payload folder holding the project files, laid out as in the project
-FONT_HASHES = "fonts.sha256"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from .bag import read_bag_info
 
 _NAME = re.compile(r"^(?P<year>\d{4})(?:-r(?P<revision>[1-9]\d*))?$")
 PARTIAL = ".partial-"
+SOURCES = "sources"  # payload folder holding the project files, laid out as in the project
+FONT_HASHES = "fonts.sha256"
 
 
 def bag_name(year: int, revision: int) -> str:

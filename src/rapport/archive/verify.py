@@ -23,8 +23,8 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, Location
 from .bag import check_fixity, sha256_file
-from .record import FONT_HASHES, RECORD_FORMAT, RECORD_NAME, SOURCES, environment_differences
-from .store import ArchiveEntry, copy_files
+from .record import RECORD_FORMAT, RECORD_NAME, environment_differences
+from .store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
         pdf = bag / "data" / str(record["pdf"]["file"])
         epoch = int(record["build"]["source_date_epoch"])
         inputs = list(record["inputs"])
+        correction = _correction_arguments(record)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _problem(report, record_path, f"failed to read the build record ({exc})")
         return
@@ -113,7 +114,7 @@ def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
         log.info("rebuilding %s from its archived sources", bag.name)
         try:
             result = subprocess.run(
-                [sys.executable, "-m", "rapport", "-q", "build", folder, "-o", str(output)],
+                [sys.executable, "-m", f"{__package__}.rebuild", folder, str(output), *correction],
                 cwd=project,
                 env=environment,
                 capture_output=True,
@@ -140,6 +141,22 @@ def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
             _problem(
                 report, pdf, _describe_difference(archived, rebuilt), _environment_hint(record)
             )
+
+
+def _correction_arguments(record: dict[str, Any]) -> list[str]:
+    """The archived correction, passed to the rebuild: its PDF says that it is one.
+
+    Bags made before corrections were printed in the PDF have none, and are
+    rebuilt without.
+    """
+    correction = record.get("correction")
+    if not isinstance(correction, dict):
+        return []
+    return [
+        f"--revision={int(correction['revision'])}",
+        f"--date={correction['date']}",
+        f"--reason={correction['reason']}",
+    ]
 
 
 def _copy_font(item: dict[str, Any], root: Path, project: Path, report: VerifyReport) -> bool:

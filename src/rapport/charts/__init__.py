@@ -24,6 +24,7 @@ from ..model import Chart, Edition
 from ..paths import CACHE_DIR
 from ..theme import Theme
 from .art import VectorArt
+from .placeholder import placeholder_alt, placeholder_art
 from .spec import alt_text, chart_spec
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class ChartArt:
     alt: str
     seconds: float = 0.0
     cached: bool = True
+    placeholder: bool = False  # facts still to fill in: a marked box, not the chart
 
 
 @dataclass
@@ -46,7 +48,7 @@ class ChartSet:
 
     @property
     def rendered(self) -> int:
-        return sum(not a.cached for a in self.art.values())
+        return sum(not (a.cached or a.placeholder) for a in self.art.values())
 
 
 def charts_of(edition: Edition) -> list[Chart]:
@@ -59,6 +61,11 @@ def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: f
     folder = cache_root / CHART_DIR
     environment = _environment(theme, width_pt)
     for chart in charts_of(edition):
+        if chart.unfilled:  # never drawn nor cached: the chart comes once its facts are in
+            art = placeholder_art(chart, theme, width_pt, edition.language)
+            alt = placeholder_alt(chart, edition.language)
+            charts.art[chart.location] = ChartArt(art, alt, placeholder=True)
+            continue
         spec = chart_spec(chart, edition.language)
         key = hashlib.sha256(json.dumps([spec, environment], sort_keys=True).encode()).hexdigest()[
             :32

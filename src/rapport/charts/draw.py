@@ -28,7 +28,7 @@ from ..formatting import format_number
 from ..theme import Theme
 from .art import VectorArt
 from .record import record, recording_figure
-from .spec import series_label
+from .spec import chart_height, series_label
 
 FONT_FAMILY = "Lato"
 
@@ -124,11 +124,13 @@ def render_art(spec: dict[str, Any], theme: Theme, width_pt: float) -> VectorArt
 
 
 def _height(spec: dict[str, Any], width_pt: float) -> float:
-    if spec["kind"] == "hbar":
-        return 40 + 24 * len(spec["categories"]) * max(1, len(spec["series"]))
-    if spec["kind"] == "donut":
-        return width_pt * 0.38
-    return width_pt * (0.36 if spec["per_category_scale"] else 0.42)
+    return chart_height(
+        spec["kind"],
+        len(spec["categories"]),
+        len(spec["series"]),
+        spec["per_category_scale"],
+        width_pt,
+    )
 
 
 # -- pieces ---------------------------------------------------------------------

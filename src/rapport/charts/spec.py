@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..formatting import format_number, format_quantity
-from ..model import Chart
+from ..model import Chart, Series
 
 KIND_NAMES = {
     "bar": "Staafdiagram",
@@ -26,12 +26,14 @@ STATUS_WORDS = {"estimated": "schatting", "derived": "afgeleid"}
 
 def chart_spec(chart: Chart, language: str) -> dict[str, Any]:
     """Everything that decides the chart's pixels, as JSON-ready data."""
+    if chart.unfilled:  # a draft's chart with facts to fill in is a placeholder, never drawn
+        raise ValueError(f"chart '{chart.title}' has facts to fill in: {', '.join(chart.unfilled)}")
     return {
         "kind": chart.kind,
         "title": chart.title,
         "categories": list(chart.categories),
         "series": [
-            {"name": s.name, "values": [str(v) for v in s.values], "statuses": list(s.statuses)}
+            {"name": s.name, "values": [str(v) for v in numbers(s)], "statuses": list(s.statuses)}
             for s in chart.series
         ],
         "unit": chart.unit,
@@ -39,6 +41,25 @@ def chart_spec(chart: Chart, language: str) -> dict[str, Any]:
         "per_category_scale": chart.per_category_scale,
         "language": language,
     }
+
+
+def chart_height(
+    kind: str, categories: int, series: int, per_category_scale: bool, width: float
+) -> float:
+    """The height in points of a chart `width` points wide; a placeholder takes the same."""
+    if kind == "hbar":
+        return 40 + 24 * categories * max(1, series)
+    if kind == "donut":
+        return width * 0.38
+    return width * (0.36 if per_category_scale else 0.42)
+
+
+def numbers(series: Series) -> tuple[Decimal, ...]:
+    """The values of a series whose facts are all filled in (only such a chart is drawn)."""
+    values = tuple(v for v in series.values if v is not None)
+    if len(values) != len(series.values):
+        raise ValueError(f"series '{series.name}' has values still to fill in")
+    return values
 
 
 def series_label(name: str, statuses: tuple[str, ...] | list[str]) -> str:
@@ -61,8 +82,8 @@ def alt_text(chart: Chart, language: str) -> str:
         )
     if chart.kind == "donut":
         series = chart.series[0]
-        total = sum(series.values, Decimal(0))
-        share, category = max(zip(series.values, chart.categories, strict=True))
+        total = sum(numbers(series), Decimal(0))
+        share, category = max(zip(numbers(series), chart.categories, strict=True))
         percent = (share / total * 100).quantize(Decimal(1)) if total else Decimal(0)
         parts.append(f"totaal {format_quantity(total, chart.unit, language)}")
         parts.append(f"grootste deel {category} {format_number(share, language)} ({percent}%)")
@@ -70,7 +91,7 @@ def alt_text(chart: Chart, language: str) -> str:
         value, category, series_name = max(
             (v, c, s.name)
             for s in chart.series
-            for v, c in zip(s.values, chart.categories, strict=True)
+            for v, c in zip(numbers(s), chart.categories, strict=True)
         )
         where = f"{category}, {series_name}" if len(chart.series) > 1 else category
         parts.append(f"hoogste {format_quantity(value, chart.unit, language)} ({where})")

@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .. import __version__
+from ..correction import Correction
 from ..diagnostics import Location
 from ..labels import labels
 from ..model import Edition
@@ -38,6 +39,12 @@ def pinned_timestamp(moment: dt.datetime) -> TimeStamp:
     stamp.lt = gmt
     stamp.YMDhms = tuple(gmt)[:6]
     return stamp
+
+
+def _subject(edition: Edition, correction: Correction | None) -> str:
+    """The PDF's subject (dc:description); a correction's says what it corrects."""
+    subject = edition.subtitle or edition.title
+    return f"{subject}. {correction.line(edition.language)}" if correction else subject
 
 
 class PortableCanvas(Canvas):  # type: ignore[misc]
@@ -69,9 +76,11 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         moment: dt.datetime,
         *,
         draft: bool = False,
+        correction: Correction | None = None,
     ) -> None:
         self.edition = edition
         self.draft = draft
+        self.correction = correction  # a later revision says so on its contents page
         self.theme = theme
         self.labels = labels(edition.language)
         self.current_chapter = ""
@@ -91,7 +100,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
             bottomMargin=page.margin_bottom * mm,
             title=edition.title if not edition.subtitle else f"{edition.title} {edition.year}",
             author=edition.organisation,
-            subject=edition.subtitle or edition.title,
+            subject=_subject(edition, correction),
             keywords=", ".join(edition.keywords),
             creator=f"rapport {__version__}",
             producer=f"rapport {__version__}",
@@ -168,6 +177,8 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
     def _published_line(self) -> str:
         from ..formatting import format_date
 
+        if self.edition.published is None:  # a draft of a new edition: no invented date
+            return self.labels["unpublished"]
         return self.labels["published"].format(
             date=format_date(self.edition.published, self.edition.language)
         )

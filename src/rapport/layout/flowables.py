@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.colors import Color
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from ..charts import placeholder
 from ..diagnostics import Location
 from ..escaping import escape
 from .styles import FACES
@@ -110,6 +111,7 @@ class Tile:
     label: str  # paragraph markup
     qualifier: str = ""  # "ruim", "bijna": shown small above the number
     change: str = ""  # "+15% t.o.v. 2022": shown under the label
+    placeholder: str = ""  # "nog in te vullen": the fact is still to fill in (a draft)
 
 
 class KeyFigureRow(Flowable):  # type: ignore[misc]
@@ -132,7 +134,11 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
         # Read by a screen reader as a table, one row per tile: "305, Wise-bibliotheken …".
         rows = [node.add("TR") for _ in tiles]
         self.cells = [
-            (row.add("TH", Scope="Row"), row.add("TD"), row.add("TD") if tile.change else None)
+            (
+                row.add("TH", Scope="Row"),
+                row.add("TD"),
+                row.add("TD") if tile.change or tile.placeholder else None,
+            )
             for row, tile in zip(rows, tiles, strict=True)
         ]
         self.number_style = number_style
@@ -157,7 +163,8 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
         ]
         label_height = max(p.wrap(inner, avail_height)[1] for p in self.labels)
         self.qualifier_height = self.small * 1.3 if any(t.qualifier for t in self.tiles) else 0.0
-        self.change_height = self.small * 1.6 if any(t.change for t in self.tiles) else 0.0
+        notes = any(t.change or t.placeholder for t in self.tiles)
+        self.change_height = self.small * 1.6 if notes else 0.0
         self.width = avail_width
         self.height = (
             2 * self.padding
@@ -181,6 +188,8 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
             x = index * (self.tile_width + self.gap)
             canvas.setFillColor(self.fill)
             canvas.roundRect(x, 0, self.tile_width, self.height, 4, stroke=0, fill=1)
+            if tile.placeholder:
+                _mark_placeholder(canvas, x, self.tile_width, self.height)
             top = self.height - self.padding
             baseline = top - self.qualifier_height - self.font_size * 0.9
             with marked(canvas, number_cell, x, baseline, self.tile_width, top - baseline):
@@ -188,15 +197,30 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
                     canvas.setFillColor(self.label_style.textColor)
                     canvas.setFont(FACES["regular"], self.small)
                     canvas.drawString(x + self.padding, top - self.small, tile.qualifier + " ")
-                canvas.setFillColor(self.number_style.textColor)
+                ink = HexColor(placeholder.INK) if tile.placeholder else self.number_style.textColor
+                canvas.setFillColor(ink)
                 canvas.setFont(FACES["display"], self.font_size)
                 canvas.drawString(x + self.padding, baseline, tile.number)
             label.drawOn(canvas, x + self.padding, baseline - 6 - label.height)
-            if tile.change and change_cell is not None:
+            note = tile.placeholder or tile.change
+            if note and change_cell is not None:
                 with marked(canvas, change_cell, x, self.padding, self.tile_width, self.small):
-                    canvas.setFillColor(self.accent)
+                    canvas.setFillColor(
+                        HexColor(placeholder.INK) if tile.placeholder else self.accent
+                    )
                     canvas.setFont(FACES["bold"], self.small)
-                    canvas.drawString(x + self.padding, self.padding, tile.change)
+                    canvas.drawString(x + self.padding, self.padding, note)
+
+
+def _mark_placeholder(canvas: Any, x: float, width: float, height: float) -> None:
+    """A tile still to fill in: highlighter yellow with a dashed edge, as in the text."""
+    canvas.saveState()
+    canvas.setFillColor(HexColor(placeholder.FILL))
+    canvas.setStrokeColor(HexColor(placeholder.EDGE))
+    canvas.setLineWidth(1.2)
+    canvas.setDash([5, 3])
+    canvas.roundRect(x + 0.6, 0.6, width - 1.2, height - 1.2, 4, stroke=1, fill=1)
+    canvas.restoreState()
 
 
 class RankBadge(Flowable):  # type: ignore[misc]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..charts import placeholder
 from ..escaping import escape, quote_attribute
 from ..model import RichText, Span
 
@@ -17,6 +18,10 @@ def rich(text: RichText, link_colour: str) -> str:
 
 def _span(span: Span, link_colour: str) -> str:
     markup = escape(span.text)
+    if span.placeholder:
+        markup = (
+            f'<font backColor="{placeholder.HIGHLIGHT}" color="{placeholder.INK}">{markup}</font>'
+        )
     if span.emphasis:
         markup = f"<i>{markup}</i>"
     if span.strong:

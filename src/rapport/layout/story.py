@@ -36,6 +36,7 @@ from ..paths import CACHE_DIR
 from ..theme import Theme
 from . import markup
 from .chartflow import chart_flowable
+from .colophon import correction_note
 from .document import BODY, ReportDocument, frame_width
 from .flowables import (
     ContentsEntry,
@@ -136,6 +137,16 @@ def build_story(
     story: list[Flowable] = _cover(ctx)
     story += [NextPageTemplate(BODY), PageBreak()]
     story += _contents(ctx)
+    if doc.correction is not None:  # a later revision says so, under the contents
+        story.append(
+            correction_note(
+                doc.correction,
+                edition.language,
+                ctx.styles.small,
+                colour(theme.colours.rule),
+                ctx.parent,
+            )
+        )
     for number, chapter in enumerate(edition.chapters, 1):
         story += [PageBreak()]
         with ctx.group("Sect"):
@@ -323,6 +334,10 @@ def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
             label=markup.plain(t.label),
             qualifier=markup.plain(t.qualifier),
             change=markup.plain(t.change),
+        )
+        if not t.placeholder
+        else Tile(  # no number, no change: the fact is still to fill in
+            number="…", label=markup.plain(t.label), placeholder=ctx.labels["unfilled"]
         )
         for t in block.tiles
     ]
