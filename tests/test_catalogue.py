@@ -156,6 +156,36 @@ def _jpeg_header(width: int, height: int) -> bytes:
     return bytes(data)
 
 
+def _tagged_image(kind: str, width: int, height: int, tag: str) -> bytes:
+    """A red photo with EXIF orientation `tag` (jpeg-exif), or a red PNG with an ICC
+    profile (png-icc): 'swapped' (sRGB with red and blue swapped) or 'bad' (damaged)."""
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (width, height), "red")
+    if kind == "jpeg-exif":
+        exif = image.getexif()
+        exif[0x0112] = int(tag)
+        image.save(buffer, format="JPEG", exif=exif.tobytes())
+    else:
+        profile = swapped_profile() if tag == "swapped" else b"\0\0\1\0damaged profile"
+        image.save(buffer, format="PNG", icc_profile=profile)
+    return buffer.getvalue()
+
+
+def swapped_profile() -> bytes:
+    """The shipped sRGB profile with its red and blue primaries swapped: not sRGB."""
+    data = bytearray((REPO / "src" / "rapport" / "data" / "sRGB.icc").read_bytes())
+    count = int.from_bytes(data[128:132], "big")
+    entries = {bytes(data[132 + 12 * i : 136 + 12 * i]): 132 + 12 * i for i in range(count)}
+    red, blue = entries[b"rXYZ"], entries[b"bXYZ"]
+    data[red + 4 : red + 12], data[blue + 4 : blue + 12] = (
+        data[blue + 4 : blue + 12],
+        data[red + 4 : red + 12],
+    )
+    name = data.index(b"sRGB", 132 + 12 * count)  # the description: no longer sRGB
+    data[name : name + 4] = b"Swap"
+    return bytes(data)
+
+
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>\n'
 
 
@@ -164,10 +194,12 @@ def make_fixture(root: Path, spec: list[str]) -> None:
 
     png|jpeg|gif|webp|tiff|bmp W H [MODE]   an image made by Pillow
     png-header W H, jpeg-header W H         a few bytes that claim W×H pixels (a bomb's head)
+    jpeg-exif W H N, png-icc W H swapped|bad  a photo turned by EXIF; a PNG with a colour profile
     png-truncated, jpeg-truncated           half of a real image
     svg, text WORDS…, sparse SIZE           an SVG; a text file; SIZE bytes of nothing
     cut N                                   the project's own file cut off after N bytes
     symlink TARGET, fifo, dir, remove       a link; a named pipe; a folder; no file at all
+    font-without CHARS                      the project's own font lacking CHARS (fontTools)
     """
     name, kind, *args = spec
     path = root / name
@@ -178,6 +210,8 @@ def make_fixture(root: Path, spec: list[str]) -> None:
     if kind in ("png", "jpeg", "gif", "webp", "tiff", "bmp"):
         mode = next((a for a in args if not a.isdigit()), "RGB")
         path.write_bytes(_image_bytes(kind, *numbers[:2], mode))
+    elif kind in ("jpeg-exif", "png-icc"):
+        path.write_bytes(_tagged_image(kind, numbers[0], numbers[1], args[2]))
     elif kind == "png-header":
         path.write_bytes(_png_header(*numbers[:2]))
     elif kind == "jpeg-header":
@@ -201,11 +235,26 @@ def make_fixture(root: Path, spec: list[str]) -> None:
         os.mkfifo(path)
     elif kind == "dir":
         path.mkdir()
+    elif kind == "font-without":
+        path.write_bytes(_font_without(Path(REPO) / name, args[0]))
     elif kind == "remove":
         if path.is_dir():
             shutil.rmtree(path)
     else:  # pragma: no cover - a typo in a case file
         raise AssertionError(f"unknown fixture kind {kind!r}")
+
+
+def _font_without(source: Path, missing: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source)
+    subsetter = subset.Subsetter(subset.Options(layout_features=["*"]))
+    subsetter.populate(unicodes=set(font.getBestCmap()) - {ord(c) for c in missing})
+    subsetter.subset(font)
+    stream = io.BytesIO()
+    font.save(stream)
+    return stream.getvalue()
 
 
 # -- running -------------------------------------------------------------------------------

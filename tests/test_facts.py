@@ -139,7 +139,7 @@ def test_an_undefined_fact_is_an_error_with_a_suggestion(in_tmp, capsys):
     code, err = run(["check", str(edition_dir)], capsys)
     assert code == 1
     assert (
-        f"{CHAPTER}:5:20: error: failed to show {{ebooks.titel}} (fact 'ebooks.titel' is not defined)"
+        f"{CHAPTER}:6:19: error: failed to show {{ebooks.titel}} (fact 'ebooks.titel' is not defined)"
         in err
     )
     assert "hint: did you mean 'ebooks.titels'?" in err
@@ -152,7 +152,7 @@ def test_a_missing_previous_value_is_an_error_at_the_reference(in_tmp, capsys):
     code, err = run(["check", str(edition_dir)], capsys)
     assert code == 1
     assert "fact 'wise.gemigreerd' has no value in the 2022 edition" in err
-    assert f"{CHAPTER}:5:20:" in err
+    assert f"{CHAPTER}:6:39:" in err  # the line within the '>-' text, at the reference
 
 
 def test_a_change_without_a_previous_edition_is_an_error(in_tmp, capsys):

@@ -358,7 +358,7 @@ def test_an_output_that_is_a_device_is_never_replaced(
 ) -> None:
     """As root, `-o /dev/null` would have renamed the PDF over the device node. Here a copy of
     that node (or, without root, a named pipe) stands in for it."""
-    device = root / "null"
+    device = root / "null.pdf"  # named like a PDF: `-o` refuses other names before any work
     if os.geteuid() == 0:
         os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
     else:
@@ -370,3 +370,5 @@ def test_an_output_that_is_a_device_is_never_replaced(
     assert "(it is a device, a pipe or a socket, not a file)" in err
     assert stat.S_IFMT(device.lstat().st_mode) == kind
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".null")) == []
+    status = main(["-q", "build", "content/2023", "-o", "/dev/null"])
+    assert status == 2 and "failed to write '/dev/null'" in capsys.readouterr().err

@@ -452,7 +452,7 @@ def test_python_object_tag_on_a_scalar_is_refused(project):
 def test_link_with_a_disallowed_scheme_is_refused(project, href):
     _, problems = load(project(chapter_with_blocks(f"- paragraph: Klik [hier]({href}).\n")))
     assert problems == [
-        f"{CHAPTER}:5:20: error: failed to read paragraph (link '{href}' is not allowed "
+        f"{CHAPTER}:5:32: error: failed to read paragraph (link '{href}' is not allowed "
         "(only http, https and mailto links are))\n"
         "  hint: write the full address, starting with https://"
     ]
@@ -463,13 +463,13 @@ def test_link_with_a_malformed_host_is_an_error_not_a_crash(project, capsys):
     code, err = check(edition_dir, capsys)
     assert "Traceback" not in err
     assert code == 1
-    assert f"{CHAPTER}:5:20: error: failed to read paragraph" in err
+    assert f"{CHAPTER}:5:31: error: failed to read paragraph" in err  # at the address
 
 
 def test_unclosed_strong_is_refused(project):
     _, problems = load(project(chapter_with_blocks("- paragraph: Dit is **vet.\n")))
     assert problems == [
-        f"{CHAPTER}:5:20: error: failed to read paragraph (unclosed '**' in text)\n"
+        f"{CHAPTER}:5:27: error: failed to read paragraph (unclosed '**' in text)\n"
         "  hint: close it with a second '**', or write '\\*' for a literal asterisk"
     ]
 
@@ -536,7 +536,7 @@ def test_image_path_climbing_out_of_the_project_is_refused(project, capsys):
     code, err = check(project(image_block("../../etc/passwd")), capsys)
     assert code == 1
     assert (
-        f"{CHAPTER}:5:9: error: image '../../etc/passwd' lies outside the images/ folder\n"
+        f"{CHAPTER}:6:17: error: image '../../etc/passwd' lies outside the images/ folder\n"
         "  hint: copy the image into images/ and name it there"
     ) in err
 
@@ -546,7 +546,7 @@ def test_image_path_outside_images_folder_is_refused(project, capsys, tmp_path):
     PILImage.new("RGB", (20, 10)).save(tmp_path / "theme" / "foto.png")
     code, err = check(edition_dir, capsys)
     assert code == 1
-    assert f"{CHAPTER}:5:9: error: image 'theme/foto.png' lies outside the images/ folder" in err
+    assert f"{CHAPTER}:6:17: error: image 'theme/foto.png' lies outside the images/ folder" in err
 
 
 def test_symlink_out_of_images_folder_is_refused(project, capsys, tmp_path):
@@ -555,14 +555,14 @@ def test_symlink_out_of_images_folder_is_refused(project, capsys, tmp_path):
     (tmp_path / "images" / "link.png").symlink_to(tmp_path / "buiten.png")
     code, err = check(edition_dir, capsys)
     assert code == 1
-    assert f"{CHAPTER}:5:9: error: image 'images/link.png' lies outside the images/ folder" in err
+    assert f"{CHAPTER}:6:17: error: image 'images/link.png' lies outside the images/ folder" in err
 
 
 def test_absolute_image_path_is_refused(project, capsys):
     code, err = check(project(image_block("/etc/passwd")), capsys)
     assert code == 1
     assert (
-        f"{CHAPTER}:5:9: error: image '/etc/passwd' must be a file in the project's "
+        f"{CHAPTER}:6:17: error: image '/etc/passwd' must be a file in the project's "
         "images/ folder\n"
         "  hint: write e.g. images/foto.png"
     ) in err
@@ -572,7 +572,7 @@ def test_missing_image(project, capsys):
     code, err = check(project(image_block("images/ontbreekt.png")), capsys)
     assert code == 1
     assert (
-        f"{CHAPTER}:5:9: error: image 'images/ontbreekt.png' does not exist\n"
+        f"{CHAPTER}:6:17: error: image 'images/ontbreekt.png' does not exist\n"
         "  hint: check the file name; it is relative to the project folder"
     ) in err
 
@@ -583,10 +583,8 @@ def test_gif_image_is_refused_whatever_its_name(project, capsys, tmp_path, name)
     PILImage.new("P", (20, 10)).save(tmp_path / name, format="GIF")
     code, err = check(edition_dir, capsys)
     assert code == 1
-    assert (
-        f"{CHAPTER}:5:9: error: image is not a PNG or JPEG file, or is too large to open\n"
-        "  hint: save it as PNG or JPEG"
-    ) in err
+    assert f"{CHAPTER}:6:17: error: image '{name}' is a GIF image, not a PNG or JPEG" in err
+    assert "  hint: save it as PNG (drawings, logos) or JPEG (photos)" in err
 
 
 # -- all problems at once ------------------------------------------------------------------

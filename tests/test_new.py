@@ -297,11 +297,11 @@ def test_a_literal_previous_year_in_text_is_a_warning_with_the_fix(
     code, err = run(["check", "content/2023"], capsys)
     assert code == 0
     assert (
-        "content/2023/01-test.yaml:3:12: warning: section title names 2022, the previous"
+        "content/2023/01-test.yaml:3:18: warning: section title names 2022, the previous"
         " edition's year, as a number\n  hint: write {vorig_jaar} where it means last year,"
         " or {jaar} where it means 2023, so that the text stays true in next year's edition"
     ) in err
-    assert "content/2023/01-test.yaml:5:20: warning: paragraph names 2022" in err
+    assert "content/2023/01-test.yaml:5:32: warning: paragraph names 2022" in err
 
 
 def test_a_facts_year_cannot_be_after_the_edition(
@@ -327,3 +327,38 @@ def test_the_2023_edition_reads_as_before(tmp_path: Path) -> None:
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "2023.pdf").pages)
     assert "{" not in text
     assert "De digitale bibliotheekdiensten in 2023" in re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("facts", ["[x, y]\n", "x: [1\n", "x: {value: 1\n"])
+def test_a_facts_yaml_that_cannot_be_read_is_one_error_not_one_per_reference(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    facts: str,
+) -> None:
+    edition_dir = make_project(
+        tmp_path,
+        "title: Hoofdstuk\nsections:\n  - title: Sectie\n    blocks:\n"
+        "      - paragraph: Er zijn {x} en {y} ({x:change}).\n",
+    )
+    (edition_dir / "facts.yaml").write_text(facts, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, err = run(["check", "content/2023"], capsys)
+    assert code == 1
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and errors[0].startswith("content/2023/facts.yaml:1:"), errors
+
+
+def test_the_year_names_are_not_fact_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edition_dir = make_project(tmp_path)
+    (edition_dir / "facts.yaml").write_text("jaar: 5\nvorig_jaar: 4\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, err = run(["check", "content/2023"], capsys)
+    assert code == 1
+    assert (
+        "content/2023/facts.yaml:1:1: error: fact name 'jaar' is taken: {jaar} shows the"
+        " edition's year\n  hint: choose another name, e.g. one with a dot: aantal.jaren"
+    ) in err
+    assert "content/2023/facts.yaml:2:1: error: fact name 'vorig_jaar' is taken" in err

@@ -7,14 +7,16 @@ content never names a file elsewhere on the machine.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
-import warnings
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
+from PIL import ImageCms, ImageOps, UnidentifiedImageError
 
 from .atomic import write_atomically
 from .fontfiles import font_characters
@@ -25,6 +27,28 @@ ICONS_DIR = "images/icons"
 ALLOWED_FORMATS = ("PNG", "JPEG")
 MAX_IMAGE_BYTES = 20_000_000
 MAX_IMAGE_PIXELS = 40_000_000
+PRINT_DPI = 300  # images are embedded at most at this resolution at the size they are shown
+JPEG_QUALITY = 90  # a photo that had to change (turned, scaled, converted) is saved again as JPEG
+CHECK_SIZE = 256  # `check` decodes each image at most this large: enough to find damage
+SRGB_PROFILE = Path(__file__).resolve().parent / "data" / "sRGB.icc"
+_PILLOW_FORMATS = ("PNG", "JPEG", "MPO")  # MPO: a phone's JPEG with a second, hidden picture
+_PNG = b"\x89PNG\r\n\x1a\n"
+_JPEG = b"\xff\xd8\xff"
+_SNIFF_BYTES = 1024
+_EXIF_ORIENTATION = 0x0112
+_TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+_OTHER_KINDS: tuple[tuple[Callable[[bytes], bool], str], ...] = (
+    (lambda head: head.startswith((b"GIF87a", b"GIF89a")), "a GIF image"),
+    (lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP", "a WebP image"),
+    (lambda head: head.startswith((b"II*\x00", b"MM\x00*")), "a TIFF image"),
+    (lambda head: head.startswith(b"BM"), "a BMP image"),
+    (
+        lambda head: head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1"),
+        "a HEIC photo",
+    ),
+    (lambda head: head[4:8] == b"ftyp" and head[8:12] in (b"avif", b"avis"), "an AVIF image"),
+    (lambda head: head.startswith(b"%PDF"), "a PDF document"),
+)
 VARIATION_SELECTOR = "\ufe0f"
 
 
@@ -37,10 +61,26 @@ class AssetError(ValueError):
 
 @dataclass(frozen=True)
 class ImageInfo:
+    """An image as it is shown: its size after the EXIF orientation is applied."""
+
     path: Path
     width: int
     height: int
     format: str
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An image ready for the PDF: 8-bit sRGB or grey (with alpha), at most the size it is shown at.
+
+    `jpeg` holds JPEG data to embed as it is (a photo stays a JPEG in the PDF);
+    otherwise `pixels` is the decoded image.
+    """
+
+    width: int
+    height: int
+    jpeg: bytes | None = None
+    pixels: PILImage.Image | None = None
 
 
 def resolve_image(root: Path, written: Path) -> Path:
@@ -81,41 +121,250 @@ def resolve_image(root: Path, written: Path) -> Path:
     return candidate
 
 
-def inspect_image(path: Path) -> ImageInfo:
-    """Open an image as PNG or JPEG only, within size limits, and check it decodes."""
-    size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        raise AssetError(
-            f"image is too large ({size:,} bytes; the limit is {MAX_IMAGE_BYTES:,})",
-            "save a smaller version",
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+def inspect_image(path: Path, name: str | Path | None = None) -> ImageInfo:
+    """Check an image fully, as the build will use it: kind, size, pixels, decoding, colours.
+
+    The pixels are decoded at a small size only (a JPEG decodes scaled down),
+    which finds a truncated file or an unusable colour profile cheaply.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return _inspected(path, _shown(path, name), -1, -1)  # reported by _opened
+    return _inspected(path, _shown(path, name), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _inspected(path: Path, shown: str, size: int, modified: int) -> ImageInfo:
+    """inspect_image of one version of a file (its size and time): once, however often it is used."""
+    info = image_size(path, shown)
+    prepare_image(path, CHECK_SIZE, CHECK_SIZE, name=shown)
+    return info
+
+
+def image_size(path: Path, name: str | Path | None = None) -> ImageInfo:
+    """The size an image is shown at, from its header alone (nothing is decoded)."""
+    with _opened(path, _shown(path, name)) as image:
+        width, height = image.size
+        if _orientation(image) in _TURNED:
+            width, height = height, width
+        return ImageInfo(path, width, height, image.format or "?")
+
+
+def prepare_image(
+    path: Path, max_width: int, max_height: int, *, name: str | Path | None = None
+) -> PreparedImage:
+    """Decode an image once, turned upright, as 8-bit sRGB, no larger than max_width×max_height.
+
+    Never upscaled: a small image keeps its pixels. A JPEG that needs no change
+    is kept byte for byte.
+    """
+    shown = _shown(path, name)
+    with _opened(path, shown) as image:
+        orientation = _orientation(image)
+        upright = image.size[::-1] if orientation in _TURNED else image.size
+        scale = min(1.0, max_width / upright[0], max_height / upright[1])
+        target = (max(1, round(upright[0] * scale)), max(1, round(upright[1] * scale)))
         try:
-            with PILImage.open(path, formats=ALLOWED_FORMATS) as image:
-                width, height = image.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise AssetError(
-                        f"image has too many pixels ({width}×{height})",
-                        "scale it down below 40 megapixels",
-                    )
-                image_format = image.format or "?"
-                image.load()
-        except AssetError:  # a ValueError itself: not to be taken for a decoding failure
+            if image.format == "JPEG" and scale < 1:
+                # A JPEG decodes at 1/2, 1/4 or 1/8 of its size for almost nothing.
+                image.draft(None, target[::-1] if orientation in _TURNED else target)
+            image.load()
+            if _kept_as_is(image, orientation, scale):
+                return PreparedImage(upright[0], upright[1], jpeg=path.read_bytes())
+            picture = _to_srgb(ImageOps.exif_transpose(image), shown)
+        except AssetError:
             raise
-        except (
-            UnidentifiedImageError,
-            PILImage.DecompressionBombError,
-            PILImage.DecompressionBombWarning,
-        ):
+        except (OSError, SyntaxError, ValueError, MemoryError) as exc:
             raise AssetError(
-                "image is not a PNG or JPEG file, or is too large to open", "save it as PNG or JPEG"
+                f"failed to read image '{shown}' ({exc})",
+                "the file may be truncated or damaged; open it and save it again",
             ) from None
-        except (OSError, SyntaxError, ValueError) as exc:
+    if picture.size != target:
+        picture = picture.resize(target, PILImage.Resampling.LANCZOS)
+    if image.format == "JPEG" and picture.mode in ("RGB", "L"):
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+        return PreparedImage(*target, jpeg=buffer.getvalue())
+    return PreparedImage(*target, pixels=picture)
+
+
+def print_pixels(points: float) -> int:
+    """How many pixels a length in points needs at the print resolution."""
+    return max(1, math.ceil(points / 72 * PRINT_DPI))
+
+
+def _shown(path: Path, name: str | Path | None) -> str:
+    return str(name) if name is not None else path.name
+
+
+@contextlib.contextmanager
+def _opened(path: Path, shown: str) -> Iterator[PILImage.Image]:
+    """The image opened (its header read), once its kind, bytes and pixels are within the limits."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
             raise AssetError(
-                f"image cannot be read ({exc})", "the file may be truncated; save it again"
+                f"image '{shown}' is too large ({size:,} bytes; the limit is {MAX_IMAGE_BYTES:,})",
+                "save a smaller version: 3000 pixels wide is plenty for a full page",
+            )
+        with path.open("rb") as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise AssetError(
+            f"failed to read image '{shown}' ({exc.strerror or exc})",
+            "check that the file can be opened",
+        ) from None
+    _require_png_or_jpeg(head, shown)
+    with _pillow_bomb_check_off():  # rapport's own, lower limit applies below, with the numbers
+        try:
+            image = PILImage.open(path, formats=_PILLOW_FORMATS)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise AssetError(
+                f"failed to read image '{shown}' ({exc})",
+                "the file may be truncated or damaged; open it and save it again",
             ) from None
-    return ImageInfo(path, width, height, image_format)
+    with image:
+        width, height = image.size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise AssetError(
+                f"image '{shown}' has too many pixels ({width}×{height} is"
+                f" {width * height / 1e6:,.1f} megapixels; the limit is"
+                f" {MAX_IMAGE_PIXELS / 1e6:g} megapixels)",
+                "scale it down: 3000×2000 pixels is plenty for a full page width",
+            )
+        yield image
+
+
+def _require_png_or_jpeg(head: bytes, shown: str) -> None:
+    if head.startswith(_PNG) or head.startswith(_JPEG):
+        return
+    if _is_svg(head):
+        raise AssetError(
+            f"image '{shown}' is an SVG drawing; export it as PNG",
+            "open it in a drawing program (e.g. Inkscape) and export a PNG of at least"
+            " 1000 pixels wide",
+        )
+    if not head:
+        raise AssetError(f"image '{shown}' is an empty file", "save the image again")
+    kind = next((kind for test, kind in _OTHER_KINDS if test(head)), None)
+    if kind is not None:
+        raise AssetError(
+            f"image '{shown}' is {kind}, not a PNG or JPEG",
+            "save it as PNG (drawings, logos) or JPEG (photos)",
+        )
+    raise AssetError(
+        f"image '{shown}' is not a PNG or JPEG file",
+        "save it as PNG (drawings, logos) or JPEG (photos)",
+    )
+
+
+def _is_svg(head: bytes) -> bool:
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in text
+
+
+@contextlib.contextmanager
+def _pillow_bomb_check_off() -> Iterator[None]:
+    """Pillow's decompression-bomb check off while only a header is read.
+
+    Pillow refuses a huge image with a message that hides its size; rapport's
+    own limit is lower and names the numbers. The decoding that follows is
+    bounded by that limit.
+    """
+    saved = PILImage.MAX_IMAGE_PIXELS
+    PILImage.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = saved
+
+
+def _orientation(image: PILImage.Image) -> int:
+    if image.format == "PNG" and "exif" not in image.info:
+        # Pillow would decode the whole PNG looking for EXIF after the pixels; the PNG
+        # standard puts it before them, where reading the header has already looked.
+        return 1
+    try:
+        value = image.getexif().get(_EXIF_ORIENTATION, 1)
+    except (OSError, SyntaxError, ValueError, TypeError):  # damaged EXIF: shown as stored
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _kept_as_is(image: PILImage.Image, orientation: int, scale: float) -> bool:
+    """Whether a JPEG's own bytes are what the PDF needs: upright, small enough, sRGB or grey."""
+    return (
+        image.format == "JPEG"
+        and scale >= 1
+        and orientation == 1
+        and image.mode in ("RGB", "L")
+        and _is_srgb(image.info.get("icc_profile"))
+    )
+
+
+def _is_srgb(icc: object) -> bool:
+    """No profile (read as sRGB, as PDF/A's output intent says) or an sRGB profile."""
+    if not icc or not isinstance(icc, bytes):
+        return True
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return False  # unreadable: converting reports it
+    return description.strip().lower().startswith("srgb")
+
+
+def _to_srgb(image: PILImage.Image, shown: str) -> PILImage.Image:
+    """The colour spaces PDF/A allows with an sRGB output intent: 8-bit sRGB or grey, alpha apart."""
+    icc = image.info.get("icc_profile")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode in ("1", "I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        image = _to_grey(image)
+    alpha = image.getchannel("A") if image.mode in ("RGBA", "LA", "PA") else None
+    if image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB" if image.mode.startswith(("RGB", "P")) else "L")
+    if not _is_srgb(icc) and image.mode in ("RGB", "L", "CMYK"):
+        image = _convert_with_profile(image, icc, shown)
+    elif image.mode == "CMYK":
+        image = image.convert("RGB")  # no profile: Pillow's plain conversion
+    if alpha is not None:
+        image.putalpha(alpha)
+    return image
+
+
+def _to_grey(image: PILImage.Image) -> PILImage.Image:
+    """16-bit (or 1-bit) grey as 8-bit: 65535 is white, not every value above 255."""
+    if image.mode == "1":
+        return image.convert("L")
+    # A PNG holds 16-bit grey as I;16 or I: always 0…65535, even when every value is dark.
+    return image.convert("I").point(lambda value: value * (255 / 65535)).convert("L")
+
+
+def _convert_with_profile(image: PILImage.Image, icc: object, shown: str) -> PILImage.Image:
+    assert isinstance(icc, bytes)
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(
+            image,
+            source,
+            _srgb_profile(),
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            outputMode="RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as exc:
+        raise AssetError(
+            f"failed to convert image '{shown}' to sRGB (its colour profile cannot be used: {exc})",
+            "open it in an image editor and save it again as sRGB",
+        ) from None
+    assert converted is not None
+    return converted
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    # The very profile every PDF declares as its output intent (pdfa.py).
+    return ImageCms.ImageCmsProfile(str(SRGB_PROFILE))
 
 
 def icon_key(icon: str) -> str:

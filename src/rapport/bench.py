@@ -3,7 +3,8 @@
 Prints, for one edition: a cold build (empty cache), a warm rebuild (cached
 charts) and their peak memory; the time to load matplotlib and to draw each
 chart, as the cold builds logged them; a text-only rebuild inside
-`rapport watch`; and, as a yardstick for how fast the machine is at the
+`rapport watch`; a generated chapter that shows two large images a hundred
+times (memory and time must follow the images, not their uses); and, as a yardstick for how fast the machine is at the
 moment, the time a fresh Python takes to import matplotlib. Each figure is
 the median of several fresh processes (the watch rebuild: of several edits);
 the project is copied to a temporary folder so that the real cache and build
@@ -27,6 +28,9 @@ from pathlib import Path
 from .paths import CACHE_DIR, THEME_FILE
 
 RUNS = 7
+JPEG_SIZE = (7600, 5000)  # 38 megapixels, a camera's photo
+PNG_SIZE = (4000, 3000)
+JPEG_USES, PNG_USES = 40, 60
 
 
 def _copy_project(edition_dir: Path, into: Path) -> Path:
@@ -124,6 +128,39 @@ def _watch_rebuild(edition_dir: Path, output: Path, runs: int) -> tuple[float, i
     return statistics.median(samples), pages
 
 
+def _many_images(edition_dir: Path, folder: Path, runs: int) -> Run:
+    """Build a generated chapter that shows a 38-megapixel JPEG and a 12-megapixel PNG 100 times."""
+    from PIL import Image
+
+    root = edition_dir.resolve().parent.parent
+    for part in ("fonts", THEME_FILE.parent.as_posix(), "images/icons"):
+        if (root / part).is_dir():
+            shutil.copytree(root / part, folder / part)
+    edition = folder / "content" / "2023"
+    edition.mkdir(parents=True)
+    (edition / "edition.yaml").write_text(
+        "title: Beelden\nyear: 2023\norganisation: Bench\npublished: 2024-03-20\n",
+        encoding="utf-8",
+    )
+    uses = [("foto.jpg", i) for i in range(JPEG_USES)] + [("plan.png", i) for i in range(PNG_USES)]
+    blocks = "".join(
+        f"      - image:\n          file: images/{name}\n          alt: Beeld {index}\n"
+        f"          width: {40 + index % 61}%\n"
+        for name, index in uses
+    )
+    (edition / "01-beelden.yaml").write_text(
+        f"title: Beelden\nsections:\n  - title: Veel beelden\n    blocks:\n{blocks}",
+        encoding="utf-8",
+    )
+    gradient = Image.linear_gradient("L")
+    gradient.resize(JPEG_SIZE).convert("RGB").save(folder / "images" / "foto.jpg", quality=70)
+    gradient.resize(PNG_SIZE).convert("RGBA").save(folder / "images" / "plan.png")
+    output = folder / "beelden.pdf"
+    build = [sys.executable, "-m", "rapport", "build", str(edition), "-o", str(output)]
+    measured = [_timed_process(build) for _ in range(runs)]
+    return Run(_median(measured), _peak(measured), "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rapport.bench", description=__doc__)
     parser.add_argument("edition", type=Path, nargs="?", default=Path("content/2023"))
@@ -136,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         build = [sys.executable, "-m", "rapport", "-v", "build", str(edition), "-o", str(output)]
         measured = _interleaved(args.runs, cache, build)
         rebuild, pages = _watch_rebuild(edition, output, args.runs)
+        images = _many_images(args.edition, Path(folder) / "images-case", min(args.runs, 3))
     cold, warm = measured["cold"], measured["warm"]
     loading, charts = _chart_times(cold)
     print(
@@ -144,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  cold build (empty .cache)        {_median(cold):6.3f} s   peak {_peak(cold):5.0f} MB")
     print(f"  warm build (cached charts)       {_median(warm):6.3f} s   peak {_peak(warm):5.0f} MB")
     print(f"  watch: rebuild after a text edit {rebuild:6.3f} s")
+    print(
+        f"  many images ({JPEG_USES} uses of a 38 MP JPEG, {PNG_USES} of a 12 MP PNG)"
+        f" {images.seconds:6.3f} s   peak {images.megabytes:5.0f} MB"
+    )
     print(f"  in the cold builds: loading matplotlib {loading:6.3f} s, then the charts:")
     for title, seconds in charts:
         print(f"    {seconds:6.3f} s  {title}")

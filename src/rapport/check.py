@@ -21,7 +21,23 @@ from .assets import (
     resolve_image,
 )
 from .diagnostics import Location, Problems
-from .model import Chapter, Edition, Image, Ranking, RichText
+from .fit import check_fit
+from .model import (
+    BulletItem,
+    Callout,
+    Chapter,
+    Chart,
+    Edition,
+    Image,
+    KeyFigure,
+    Quote,
+    Ranking,
+    RankItem,
+    RichText,
+    Section,
+    Table,
+)
+from .paths import link_outside
 from .theme import Theme
 
 MAX_WORD_LENGTH = 60
@@ -36,15 +52,17 @@ def check_edition(edition: Edition, theme: Theme, problems: Problems) -> None:
     font_name = theme.font_path("regular").stem
     for text, where in iter_texts(edition):
         _check_characters(text, where, coverage, font_name, problems)
+    _check_faces(edition, theme, coverage, problems)
     for chapter in edition.chapters:
         _check_icon(chapter, root, problems)
     for node in edition_nodes(edition):
         if isinstance(node, Image):
-            _check_image(root, node.path, node.location, problems)
+            _check_image(root, node.path, node.file_location or node.location, problems)
         elif isinstance(node, Ranking):
             _check_ranking(node, problems)
     if edition.logo is not None:
-        _check_image(root, edition.logo, edition.location, problems)
+        _check_image(root, edition.logo, edition.logo_location or edition.location, problems)
+    check_fit(edition_nodes(edition), theme, root, problems)  # tables, charts, images
     _check_language(edition, problems)
     if edition.directory.name.isdigit() and int(edition.directory.name) != edition.year:
         problems.warning(
@@ -165,12 +183,111 @@ def _check_characters(
             break
 
 
+# The faces besides the regular one, and what the theme's fonts setting calls them.
+STYLED_FACES = ("bold", "italic", "bold_italic", "display")
+_FACE_WORDS = {
+    "bold": "bold",
+    "italic": "italic",
+    "bold_italic": "bold italic",
+    "display": "display",
+}
+
+
+def _check_faces(
+    edition: Edition, theme: Theme, regular: frozenset[int], problems: Problems
+) -> None:
+    """Text set in bold, italic or the display face must be drawable in that face too.
+
+    A character the regular font lacks is reported once, by the regular check;
+    here only what the regular font has and another face lacks.
+    """
+    coverages = {face: font_coverage(theme.font_path(face)) for face in STYLED_FACES}
+    reported: set[tuple[str, str, Location]] = set()
+    for face, text, where in iter_face_texts(edition):
+        for char in text:
+            code = ord(char)
+            if code in coverages[face] or code not in regular or char.isspace():
+                continue
+            if (face, char, where) in reported:
+                continue
+            reported.add((face, char, where))
+            font = theme.font_path(face).stem
+            name = unicodedata.name(char, "unnamed character")
+            problems.error(
+                where,
+                f"the {_FACE_WORDS[face]} font {font} cannot draw '{char}' (U+{code:04X} {name})",
+                f"this text is set in {_FACE_WORDS[face]}: replace the character, or set "
+                f"fonts: {face} in theme/theme.yaml to a font that has it",
+            )
+
+
+def iter_face_texts(edition: Edition) -> Iterator[tuple[str, str, Location]]:
+    """(face, text, where) for every piece of text set in another face than the regular one.
+
+    Mirrors layout/styles.py: headings, table heads and rank titles are bold;
+    captions and quotes italic; chapter titles, the cover and key figures use
+    the display face; **strong** and *emphasis* change the face of the span.
+    """
+    yield "display", edition.title, edition.location
+    yield "bold", edition.organisation, edition.location  # the cover's foot
+    set_apart: set[int] = set()  # rich texts whose base face is not the regular one
+    for node in edition_nodes(edition):
+        if isinstance(node, RichText):
+            if id(node) not in set_apart:
+                yield from _rich_faces(node, "regular")
+            continue
+        for base, text in _set_apart(node):
+            set_apart.add(id(text))
+            yield from _rich_faces(text, base)
+        yield from _node_faces(node)
+
+
+def _set_apart(node: object) -> list[tuple[str, RichText]]:
+    """Rich texts set in italic or bold as a whole: quotes, captions, bullet terms."""
+    if isinstance(node, Quote):
+        return [("italic", node.text)]
+    if isinstance(node, Image | Chart) and node.caption is not None:
+        return [("italic", node.caption)]
+    if isinstance(node, BulletItem) and node.term is not None:
+        return [("bold", node.term)]
+    return []
+
+
+def _node_faces(node: object) -> Iterator[tuple[str, str, Location]]:
+    if isinstance(node, Chapter):
+        yield "display", node.title, node.location
+        yield "bold", node.title, node.location  # its line in the table of contents
+    elif isinstance(node, Section | Callout | Ranking | RankItem):
+        yield "bold", node.title, node.location
+    elif isinstance(node, KeyFigure):
+        yield "display", f"0123456789.,%…{node.unit}", node.location
+    elif isinstance(node, Table):
+        yield "italic", node.caption, node.location
+        for column in node.columns:
+            yield "bold", column, node.location
+    elif isinstance(node, Chart):
+        yield "bold", node.title, node.location
+        yield "italic", f"{node.note} {node.source}", node.location
+        if node.per_category_scale:  # each panel is titled with its category, in bold
+            for category in node.categories:
+                yield "bold", category, node.location
+
+
+def _rich_faces(text: RichText, base: str) -> Iterator[tuple[str, str, Location]]:
+    for span in text.spans:
+        bold = base == "bold" or span.strong
+        italic = base == "italic" or span.emphasis
+        face = "bold_italic" if bold and italic else "bold" if bold else "italic" if italic else ""
+        if face:
+            yield face, span.text, text.location
+
+
 def _check_icon(chapter: Chapter, root: Path, problems: Problems) -> None:
     if not chapter.icon:
         return
     artwork = icon_path(root, chapter.icon)
-    try:
-        exists = artwork.is_file()
+    try:  # artwork linked elsewhere exists too: _check_image names the link, nothing is listed
+        exists = artwork.is_file() or link_outside(artwork, root) is not None
     except (OSError, ValueError):  # a name too long to be a file: no such icon
         exists = False
     if not exists:
@@ -187,7 +304,7 @@ def _check_icon(chapter: Chapter, root: Path, problems: Problems) -> None:
 
 def _check_image(root: Path, written: Path, where: Location, problems: Problems) -> None:
     try:
-        inspect_image(resolve_image(root, written))
+        inspect_image(resolve_image(root, written), written)
     except AssetError as exc:
         problems.error(where, exc.message, exc.hint)
 

@@ -135,7 +135,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], *, every_todo: bool = F
     """
     for diagnostic in diagnostics:
         if every_todo or not diagnostic.todo:
-            print(diagnostic.render(), file=sys.stderr)
+            print(diagnostic.render(excerpt=True), file=sys.stderr)
     summary = todo_summary(diagnostics)
     if summary and not every_todo:
         print(
@@ -225,11 +225,24 @@ def _facts(args: argparse.Namespace) -> int:
     args.command = args.facts_command  # "failed to import: …" when the sheet has problems
     edition_dir = _edition_dir(args.edition, f"facts {args.facts_command}")
     if args.facts_command == "export":
+        _check_output(args.output, edition_dir, (".xlsx", ".csv"), "cijfers-{}.xlsx")
         print(display_path(export_facts(edition_dir, args.output)))
         return ExitCode.OK
     result = import_facts(edition_dir, args.file)
     print(f"{display_path(result.facts_path)}: {result.summary()}")
     return ExitCode.OK
+
+
+def _check_output(
+    output: Path | None, edition_dir: Path, suffixes: tuple[str, ...], default_name: str
+) -> None:
+    """Refuse, before any work is done, an output that would replace a source or an
+    archived file; the default in build/ too, as build/ may be a link."""
+    from .paths import OUTPUT_DIR, check_output, project_of
+
+    root = project_of(edition_dir)
+    example = root / OUTPUT_DIR / default_name.format(edition_dir.name)
+    check_output(output or example, root, suffixes, example)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -249,6 +262,8 @@ def _run(args: argparse.Namespace) -> int:
     from .pipeline import build, load_and_check
 
     edition_dir = _edition_dir(args.edition, args.command)
+    if args.command in ("build", "watch"):
+        _check_output(args.output, edition_dir, (".pdf",), "voortgangsrapport-{}.pdf")
     if args.command == "check":
         checked = load_and_check(edition_dir)
         print_diagnostics(checked.warnings, every_todo=args.every_todo)

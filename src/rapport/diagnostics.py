@@ -14,6 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import sources
+
+PLAIN_VARIABLE = "RAPPORT_PLAIN"  # set (to anything but '' or 0): one line a problem, for tools
+
 
 class ExitCode(enum.IntEnum):
     """The documented exit statuses of the `rapport` command."""
@@ -44,11 +48,16 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """Where a piece of content comes from: file, 1-based line and column."""
+    """Where a piece of content comes from: file, 1-based line and column.
+
+    `end_column`, when known, is the column just past the offending text on the
+    same line, so that it can be underlined; 0 marks only the column.
+    """
 
     path: Path
     line: int = 0
     column: int = 0
+    end_column: int = 0
 
     def __str__(self) -> str:
         text = display_path(self.path)
@@ -77,11 +86,36 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     todo: str = ""  # TODO_FACT, …: still to do in a new edition, rather than a mistake
 
-    def render(self) -> str:
-        text = f"{self.location}: {self.severity.value}: {self.message}"
+    def render(self, *, excerpt: bool = False) -> str:
+        """`file:line:col: error: message`, then the hint on a line of its own.
+
+        With `excerpt` (for people; not when RAPPORT_PLAIN is set), the source line
+        follows, with carets under the column. The hint stays right under the message,
+        so that what is wrong and what to do read together, and the lines before the
+        excerpt are the same in both forms, for tools that read them.
+        """
+        lines = [f"{self.location}: {self.severity.value}: {self.message}"]
         if self.hint:
-            text += f"\n  hint: {self.hint}"
-        return text
+            lines.append(f"  hint: {self.hint}")
+        if excerpt and not plain_output():
+            lines += source_excerpt(self.location)
+        return "\n".join(lines)
+
+
+def plain_output() -> bool:
+    """Whether problems are wanted one line each, without the source line under them."""
+    return os.environ.get(PLAIN_VARIABLE, "").strip() not in ("", "0")
+
+
+def source_excerpt(location: Location) -> list[str]:
+    """The source line of a location, with carets under its column; [] when there is no
+    line to show (no line number, a spreadsheet cell, a file not read as text)."""
+    if type(location) is not Location or not location.line:
+        return []  # a subclass (a spreadsheet cell) counts its columns otherwise
+    source = sources.source_of(location.path)
+    if source is None:
+        return []
+    return sources.excerpt(source, location.line, location.column, location.end_column)
 
 
 @dataclass

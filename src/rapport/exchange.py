@@ -41,7 +41,7 @@ from .diagnostics import (
 from .factsfile import FactsFileError, format_fact_value, set_fact_values
 from .load_facts import FACTS_FILE, load_facts
 from .model import Fact, FactSet
-from .paths import OUTPUT_DIR
+from .paths import OUTPUT_DIR, project_of
 from .yamlsource import MappingNode, ScalarNode, read_yaml
 
 log = logging.getLogger("rapport")
@@ -193,7 +193,7 @@ class _Facts:
 
 
 def _edition_year(edition_dir: Path) -> int:
-    source = read_yaml(edition_dir / "edition.yaml", Problems())
+    source = read_yaml(edition_dir / "edition.yaml", Problems(), root=project_of(edition_dir))
     if source is not None and isinstance(source.root, MappingNode):
         for key, value in source.root.value:
             if key.value == "year" and isinstance(value, ScalarNode) and value.value.isdigit():

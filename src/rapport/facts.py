@@ -82,6 +82,14 @@ class FactTable:
         )
 
     def fact(self, name: str) -> Fact:
+        if self.current is not None and not self.current.readable:
+            # facts.yaml itself is reported; its references do not fail a second time
+            raise FactError(f"fact '{name}' is in a facts.yaml that cannot be read", unfilled=True)
+        if name in THIS_YEAR + PREVIOUS_YEAR:
+            raise FactError(
+                f"{{{name}}} shows a year in text; it is not a fact",
+                "write the number here, or refer to a fact in facts.yaml",
+            )
         fact = self.current.get(name) if self.current else None
         if fact is None:
             known = self.current.names if self.current else ()
@@ -122,9 +130,8 @@ class FactTable:
                 f"'{form}' is not a way to show a fact",
                 did_you_mean(form, FORMS) or f"use one of: {', '.join(FORMS)}",
             )
-        fact = self.fact(name)
         try:
-            return self._render(fact, form)
+            return self._render(self.fact(name), form)
         except FactError as exc:
             if exc.unfilled:  # reported once, in facts.yaml; here a visible placeholder
                 return self.placeholder(name)

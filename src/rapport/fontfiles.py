@@ -68,3 +68,12 @@ def font_characters(path: Path) -> frozenset[int]:
     """The code points the font can draw (none when it cannot be read)."""
     face = _current_face(path)
     return frozenset() if isinstance(face, FontDamage) else frozenset(face.charToGlyph)
+
+
+def font_widths(path: Path) -> tuple[dict[int, float], float]:
+    """The advance width of each code point in thousandths of the font size, and the width
+    of a character the font lacks (none when the font cannot be read)."""
+    face = _current_face(path)
+    if isinstance(face, FontDamage):
+        return {}, 500.0
+    return dict(face.charWidths), float(face.defaultWidth)

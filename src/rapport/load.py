@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from .model import (
     Section,
     Table,
 )
+from .paths import link_outside, project_of
 from .reader import Reader
 from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, YamlFile, read_yaml
 
@@ -299,7 +300,7 @@ def _read_alignment(reader: Reader, node: Node | None, count: int) -> tuple[Alig
         left: tuple[Alignment, ...] = ("left",)
         right: tuple[Alignment, ...] = ("right",)
         return left + right * (count - 1) if count else ()
-    values = [reader.text(n, "alignment") for n in reader.items(node, "align")]
+    values = [reader.setting(n, "alignment") for n in reader.items(node, "align")]
     choices: tuple[Alignment, ...] = ("left", "center", "right")
     result: list[Alignment] = []
     for value_node, value in zip(node.value, values, strict=False):
@@ -322,10 +323,10 @@ def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
     fields = reader.fields(node, schema.block_body("image"), "image")
     if fields is None:
         return None
-    file = reader.optional(fields, "file", reader.text, "image file")
+    file = reader.optional(fields, "file", reader.setting, "image file")
     alt = reader.optional(fields, "alt", reader.prose, "alt text")
     caption = reader.optional(fields, "caption", reader.rich, "image caption")
-    width_text = reader.optional(fields, "width", reader.text, "image width") or "100%"
+    width_text = reader.optional(fields, "width", reader.setting, "image width") or "100%"
     width = _percentage(reader, fields.get("width"), width_text)
     if file is not None and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", file):
         reader.error(
@@ -336,7 +337,14 @@ def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
         return None
     if file is None or alt is None or width is None:
         return None
-    return Image(path=Path(file), alt=alt, caption=caption, width=width, location=where)
+    return Image(
+        path=Path(file),
+        alt=alt,
+        caption=caption,
+        width=width,
+        location=where,
+        file_location=reader.at(fields["file"]),
+    )
 
 
 def _percentage(reader: Reader, node: Node | None, text: str) -> float | None:
@@ -363,7 +371,55 @@ def _read_quote(reader: Reader, node: Node, where: Location) -> Block | None:
         return None
     text = reader.optional(fields, "text", reader.rich, "quote")
     source = reader.optional(fields, "source", reader.text, "quote source") or ""
+    if text is not None:
+        text = _without_own_quotation_marks(reader, fields["text"], text)
     return Quote(text=text, source=source, location=where) if text else None
+
+
+# The pairs of quotation marks a quote may be typed between: the quote block adds its own.
+_QUOTATION_MARKS = {'"': '"', "'": "'", "“": "”", "„": "”“", "‘": "’", "‚": "’‘", "«": "»"}
+
+
+def _without_own_quotation_marks(reader: Reader, node: Node, text: RichText) -> RichText:
+    """A quote typed between quotation marks would print them twice: „“…”” .
+
+    One enclosing pair is left out, with a warning to remove it. When more marks
+    of the kind stand inside (two quoted parts, "a" en "b"), it is unclear which
+    mark closes which: the text stays as typed, and the warning asks to remove them.
+    An apostrophe between letters (zo’n) is no quotation mark.
+    """
+    spans = text.spans
+    first, last = spans[0].text, spans[-1].text
+    opener = first[:1]
+    if opener not in _QUOTATION_MARKS or not last or last[-1] not in _QUOTATION_MARKS[opener]:
+        return text
+    if spans[0].fact is not None or spans[-1].fact is not None:
+        return text
+    inner = text.plain[1:-1]
+    marks = opener + _QUOTATION_MARKS[opener]
+    inner_marks = [
+        i
+        for i, char in enumerate(inner)
+        if char in marks and not (inner[i - 1 : i].isalpha() and inner[i + 1 : i + 2].isalpha())
+    ]
+    if not inner.strip() or inner_marks:
+        reader.problems.warning(
+            reader.at(node),
+            "quote starts and ends with a quotation mark, and prints it twice: the quote block"
+            " adds “…” itself",
+            "remove the quotation marks around the quote",
+        )
+        return text
+    reader.problems.warning(
+        reader.at(node),
+        "quote is typed between quotation marks, which are left out: the quote block adds"
+        " “…” itself",
+        "remove the quotation marks around the quote",
+    )
+    trimmed = [*spans]
+    trimmed[0] = replace(trimmed[0], text=trimmed[0].text[1:])
+    trimmed[-1] = replace(trimmed[-1], text=trimmed[-1].text[:-1])
+    return replace(text, spans=tuple(s for s in trimmed if s.text))
 
 
 # -- files -------------------------------------------------------------------
@@ -396,7 +452,7 @@ def _read_chapter(
     if fields is None:
         return None
     title = reader.optional(fields, "title", reader.prose, "chapter title")
-    icon = reader.optional(fields, "icon", reader.text, "chapter icon") or ""
+    icon = reader.optional(fields, "icon", reader.setting, "chapter icon") or ""
     subtitle = reader.optional(fields, "subtitle", reader.prose, "chapter subtitle") or ""
     intro = reader.optional(fields, "intro", reader.rich, "chapter intro")
     nodes = reader.items(fields["sections"], "sections") if "sections" in fields else []
@@ -445,7 +501,7 @@ def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | Non
     if fields is None:
         return None
     year = reader.optional(fields, "year", lambda n, w: reader.integer(n, w, 1900, 2999), "year")
-    language = reader.optional(fields, "language", reader.text, "language") or "nl-BE"
+    language = reader.optional(fields, "language", reader.setting, "language") or "nl-BE"
     if not _known_language(language):  # facts in the chapters are formatted in it
         reader.error(
             fields["language"],
@@ -474,7 +530,10 @@ def _known_language(language: str) -> bool:
     return True
 
 
-def _published(reader: Reader, node: Node | None) -> tuple[bool, dt.date | None]:
+PUBLISHED_WITHIN = 2  # years after its own that an edition may appear: a date beyond is a typo
+
+
+def _published(reader: Reader, node: Node | None, year: int | None) -> tuple[bool, dt.date | None]:
     """(read, date): the publication date; empty in a new edition, which a draft may
     build without (True, None): the draft then says it is not known yet."""
     if node is None:
@@ -488,6 +547,14 @@ def _published(reader: Reader, node: Node | None) -> tuple[bool, dt.date | None]
         )
         return reader.draft, None
     date = reader.date(node, "publication date")
+    if date is not None and year is not None and not year <= date.year <= year + PUBLISHED_WITHIN:
+        reader.error(
+            node,
+            f"publication date '{date}' is outside {year} to {year + PUBLISHED_WITHIN}"
+            f" (an edition of {year} appears in {year} or at most {PUBLISHED_WITHIN} years later)",
+            f"write the day the report appears as YYYY-MM-DD, e.g. {year + 1}-03-20",
+        )
+        return False, None
     return date is not None, date
 
 
@@ -497,9 +564,9 @@ def _read_edition(head: _Head, chapters: tuple[Chapter, ...], facts: FactTable) 
     title = reader.optional(fields, "title", reader.prose, "title")
     _review(reader, fields, "the edition", "its title, subtitle and introduction")
     organisation = reader.optional(fields, "organisation", reader.text, "organisation")
-    known, published = _published(reader, fields.get("published"))
+    known, published = _published(reader, fields.get("published"), head.year)
     keywords = [reader.text(k, "keyword") for k in reader.list_of(fields, "keywords")]
-    logo = reader.optional(fields, "logo", reader.text, "logo")
+    logo = reader.optional(fields, "logo", reader.setting, "logo")
     introduction = reader.optional(fields, "introduction", reader.rich, "introduction")
     if title is None or head.year is None or organisation is None or not known or None in keywords:
         return None
@@ -518,6 +585,7 @@ def _read_edition(head: _Head, chapters: tuple[Chapter, ...], facts: FactTable) 
         facts=facts.current,
         previous=facts.previous,
         location=Location(reader.source.path, 1, 1),
+        logo_location=reader.at(fields["logo"]) if "logo" in fields else None,
     )
 
 
@@ -539,7 +607,10 @@ def _facts_of(
 
     The previous edition is the year before, or the one `previous_edition` names.
     """
-    current = load_facts(directory / FACTS_FILE, year or 0, problems, draft=draft)
+    path = directory / FACTS_FILE
+    current = load_facts(path, year or 0, problems, draft=draft)
+    if current is None and path.exists():  # reported; an empty, unreadable set stops cascades
+        current = FactSet(year=year or 0, facts=(), location=Location(path), readable=False)
     if year is None:
         return current, None
     named = head.previous_year if head else None
@@ -562,6 +633,14 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
     publication date, sections marked for review) is a warning, not an error.
     """
     edition_path = directory / EDITION_FILE
+    project = project_of(directory)  # as written: a linked edition folder cannot move it
+    if (elsewhere := link_outside(directory, project)) is not None:
+        problems.error(
+            Location(directory),
+            f"edition folder lies outside the project folder (a link leads it to {elsewhere})",
+            "copy the edition into content/ instead of linking to it",
+        )
+        return None
     if not edition_path.is_file():
         problems.error(
             Location(edition_path),
@@ -569,7 +648,6 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
             f"create {EDITION_FILE} with title, year, …",
         )
         return None
-    project = directory.resolve().parent.parent  # content never reads a file outside it
     edition_source = read_yaml(edition_path, problems, root=project)
     head = _read_head(edition_source, problems, draft) if edition_source is not None else None
     year = _edition_year(directory, head)

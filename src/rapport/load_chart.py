@@ -10,7 +10,7 @@ from . import schema
 from .diagnostics import Location, did_you_mean, plural
 from .model import Block, Chart, Series, Status, as_status
 from .reader import Reader
-from .yamlsource import MappingNode, Node
+from .yamlsource import MappingNode, Node, ScalarNode, split_by_comma_hint
 
 MAX_CATEGORIES = {"bar": 16, "hbar": 20, "grouped": 12, "stacked": 16, "line": 24, "donut": 8}
 MAX_SERIES = 6
@@ -130,13 +130,22 @@ def _chart_data_ok(reader: Reader, node: Node, chart: Chart) -> bool:
         reader.error(node, f"a chart shows at most {MAX_SERIES} series, not {len(chart.series)}")
     if len(set(chart.categories)) != count:
         reader.error(node, "chart categories repeat", "give every category its own name")
-    for series in chart.series:
+    for series, values in zip(chart.series, _values_nodes(node), strict=False):
         where = series.location
         if len(series.values) != count:
+            split = reader.source.decimal_comma(values) if values is not None else ""
             reader.problems.error(
                 where,
                 f"series '{series.name}' has {plural(len(series.values), 'value')} but the chart has {plural(count, 'category', 'categories')}",
-                "give one value per category",
+                (len(series.values) > count and split_by_comma_hint(split))
+                or "give one value per category",
+            )
+        elif values is not None and (split := reader.source.lone_decimal_comma(values)):
+            reader.problems.warning(
+                reader.at(values),
+                f"values of series '{series.name}' are separated by ', ' but '{split}' has no space:"
+                " it is read as two values",
+                split_by_comma_hint(split) + "; or add the space if they are two values",
             )
     if chart.kind == "donut":
         _donut_ok(reader, chart)
@@ -148,6 +157,21 @@ def _chart_data_ok(reader: Reader, node: Node, chart: Chart) -> bool:
                 did_you_mean(name, chart.categories),
             )
     return len(reader.problems.errors) == errors_before
+
+
+def _values_nodes(chart: Node) -> list[Node | None]:
+    """The `values` list of each series as written, for what YAML did to it."""
+    found: list[Node | None] = []
+    series = _value_of(chart, "series")
+    for item in series.value if series is not None and isinstance(series.value, list) else []:
+        found.append(_value_of(item, "values"))
+    return found
+
+
+def _value_of(node: Node, key: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    return next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None)
 
 
 def _donut_ok(reader: Reader, chart: Chart) -> None:

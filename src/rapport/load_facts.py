@@ -20,9 +20,10 @@ from pathlib import Path
 
 from . import schema
 from .diagnostics import TODO_FACT, Location, Problems
-from .facts import NAME
+from .facts import NAME, PREVIOUS_YEAR, THIS_YEAR
 from .formatting import format_number
 from .model import Fact, FactSet, as_status
+from .paths import project_of
 from .reader import Reader
 from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, read_yaml
 
@@ -33,7 +34,7 @@ def load_facts(path: Path, year: int, problems: Problems, *, draft: bool = False
     """The facts of one edition, or None when it has no facts file."""
     if not path.is_file():
         return None
-    source = read_yaml(path, problems, root=path.parent.resolve().parent.parent)
+    source = read_yaml(path, problems, root=project_of(path.parent))
     if source is None or source.root is None:
         return None
     reader = Reader(source, problems, draft=draft)
@@ -50,6 +51,13 @@ def load_facts(path: Path, year: int, problems: Problems, *, draft: bool = False
             )
             continue
         errors_before = len(problems.errors)
+        if name in THIS_YEAR + PREVIOUS_YEAR:
+            reader.error(
+                key_node,
+                f"fact name '{name}' is taken: {{{name}}} shows the edition's year",
+                "choose another name, e.g. one with a dot: aantal.jaren",
+            )
+            continue
         fact = _read_fact(reader, name, value_node, year)
         if len(problems.errors) > errors_before:
             # Reported at its own line; the fact stays declared, so that the text

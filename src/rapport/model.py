@@ -120,6 +120,7 @@ class Image:
     caption: RichText | None = None
     width: float = 1.0
     location: Location
+    file_location: Location | None = None  # the `file:` line: where an image problem is shown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,6 +185,7 @@ class FactSet:
     year: int
     facts: tuple[Fact, ...]
     location: Location
+    readable: bool = True  # False: facts.yaml is there but could not be read (reported)
 
     def get(self, name: str) -> Fact | None:
         return next((f for f in self.facts if f.name == name), None)
@@ -259,6 +261,7 @@ class Edition:
     facts: FactSet | None = None
     previous: FactSet | None = None  # the facts of the edition before this one
     location: Location
+    logo_location: Location | None = None  # the `logo:` line
 
     @property
     def source_files(self) -> tuple[Path, ...]:

@@ -28,7 +28,7 @@ from .diagnostics import (
 from .load import load_edition
 from .lock import output_lock
 from .model import Edition
-from .paths import CACHE_DIR, OUTPUT_DIR, THEME_FILE
+from .paths import CACHE_DIR, OUTPUT_DIR, THEME_FILE, check_cache, project_of
 from .theme import Theme, load_theme
 
 log = logging.getLogger("rapport")
@@ -62,14 +62,11 @@ def load_and_check(edition_dir: Path, steps: int = 2, *, draft: bool = False) ->
     A draft lets what is still to fill in (empty facts, sections to review) pass as warnings.
     """
     problems = Problems()
+    check_cache(project_of(edition_dir))  # read and written from here on
     _step(1, steps, f"loading {edition_dir}")
     edition = load_edition(edition_dir, problems, draft=draft)
-    root = edition_dir.resolve().parent.parent
-    theme = (
-        load_theme(root / THEME_FILE, root, problems)
-        if (root / THEME_FILE).is_file()
-        else Theme(root=root)
-    )
+    root = project_of(edition_dir)  # as written: a linked edition cannot move it
+    theme = load_theme(root / THEME_FILE, root, problems)  # the defaults without one
     _step(2, steps, "checking content")
     if edition is not None and not problems.errors:
         check_edition(edition, theme, problems)
@@ -83,6 +80,10 @@ def default_output(edition: Edition) -> Path:
     return project_root(edition) / OUTPUT_DIR / f"voortgangsrapport-{edition.year}.pdf"
 
 
+# The latest moment a PDF date (D:YYYYMMDDHHmmSS) and Python can both write: 9999-12-31 23:59:59.
+MAX_SOURCE_DATE_EPOCH = 253_402_300_799
+
+
 def build_moment(edition: Edition) -> dt.datetime:
     """The date written into the PDF: SOURCE_DATE_EPOCH if set, else the publication date.
 
@@ -91,11 +92,25 @@ def build_moment(edition: Edition) -> dt.datetime:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
-        if not epoch.isdigit():
-            raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{epoch}'")
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+        return _epoch_moment(epoch)
     day = edition.published or dt.date(edition.year, 1, 1)
     return dt.datetime.combine(day, dt.time())
+
+
+def _epoch_moment(epoch: str) -> dt.datetime:
+    """SOURCE_DATE_EPOCH as a moment; a value no PDF date can hold is a usage error."""
+    shown = epoch if len(epoch) <= 40 else epoch[:40] + "…"
+    # ASCII digits only: str.isdigit() also accepts '²' and other scripts' digits.
+    if not re.fullmatch(r"[0-9]+", epoch):
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{shown}'")
+    # Compared by length first: int() refuses a number of more than 4300 digits.
+    too_long = len(epoch.lstrip("0")) > len(str(MAX_SOURCE_DATE_EPOCH))
+    if too_long or int(epoch) > MAX_SOURCE_DATE_EPOCH:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be at most {MAX_SOURCE_DATE_EPOCH} seconds"
+            f" (9999-12-31 23:59:59, the last date a PDF can hold), not '{shown}'"
+        )
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
 
 
 def build(

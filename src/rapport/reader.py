@@ -14,12 +14,21 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from . import schema
+from . import schema, sources
 from .diagnostics import Location, Problems, did_you_mean
 from .facts import REFERENCE, FactError, FactTable
-from .inline import InlineSyntaxError, parse_inline
+from .inline import InlineSyntaxError, Slip, parse_inline, reference_as_typed
 from .model import Fact, RichText, Span
-from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, YamlFile
+from .yamlsource import (
+    NULL_TAG,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlFile,
+    cut_by_comment,
+    split_by_comma_hint,
+)
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
@@ -55,6 +64,39 @@ class Reader:
     def at(self, node: Node) -> Location:
         return self.source.location(node)
 
+    def within(self, node: Node, start: int, end: int, text: str | None = None) -> Location:
+        """Where the characters [start, end) of a scalar's text are written in the file.
+
+        `text` is the value as `text()` made it (whitespace collapsed, years filled in);
+        None means the node's own value. A text over several lines is followed line by
+        line, so the position is that of the line within the text, not that of the '>-'
+        or the quote that opens it. Without the file's text, it is the node's start.
+        """
+        source = sources.source_of(self.source.path)
+        if not isinstance(node, ScalarNode) or source is None or not node.value:
+            return self.at(node)
+        start_mark, end_mark = node.start_mark, node.end_mark
+        begin, written = sources.written_value(
+            source,
+            (start_mark.line, start_mark.column),
+            (end_mark.line, end_mark.column),
+            node.style,
+        )
+        if not written:
+            return self.at(node)
+        from_text = sources.align(text, node.value) if text is not None else None
+        from_value = sources.align(node.value, written)
+
+        def place(index: int) -> tuple[int, int]:
+            if from_text is not None:
+                index = from_text[min(max(index, 0), len(from_text) - 1)] if from_text else 0
+            return source.position(begin + from_value[min(max(index, 0), len(from_value) - 1)])
+
+        line, column = place(start)
+        last_line, last_column = place(max(end - 1, start))
+        end_column = last_column + 2 if last_line == line and last_column >= column else 0
+        return Location(self.source.path, line + 1, column + 1, end_column)
+
     def error(self, node: Node, message: str, hint: str = "") -> None:
         self.problems.error(self.at(node), message, hint)
 
@@ -69,7 +111,9 @@ class Reader:
         found: Fields = {}
         for key, key_node, value_node in self.entries(node, f"key '{{}}' in {what}"):
             if key not in known:
-                hint = did_you_mean(key, known) or f"known keys: {', '.join(known)}"
+                hint = split_by_comma_hint(self.source.decimal_comma(node)) or (
+                    did_you_mean(key, known) or f"known keys: {', '.join(known)}"
+                )
                 self.error(key_node, f"unknown key '{key}' in {what}", hint)
                 continue
             found[key] = value_node
@@ -108,7 +152,25 @@ class Reader:
 
     # -- scalars ---------------------------------------------------------
 
-    def text(self, node: Node, what: str) -> str | None:
+    def text(self, node: Node, what: str, *, references: bool = False) -> str | None:
+        """Text that is shown: warned about when a ' #' comment cut it short, or when it
+        holds a reference to a fact but is not running text that shows one."""
+        value = self._scalar(node, what)
+        if value is not None:
+            cut = self.source.comment_after(node)
+            if cut is not None:
+                self.problems.warning(cut[0], *cut_by_comment(what, cut[1]))
+            literal = None if references else reference_as_typed(value)
+            if literal is not None:
+                where = self.within(node, literal.start, literal.end, value)
+                self.problems.warning(where, f"{what}: {literal.message}", literal.hint)
+        return value
+
+    def setting(self, node: Node, what: str) -> str | None:
+        """A value that is not shown as text (a file name, a width): a comment after it is one."""
+        return self._scalar(node, what)
+
+    def _scalar(self, node: Node, what: str) -> str | None:
         if not isinstance(node, ScalarNode):
             self.error(node, f"{what} must be text, not {describe(node)}", quote_hint(node))
             return None
@@ -131,9 +193,9 @@ class Reader:
             return None
         return value
 
-    def prose(self, node: Node, what: str) -> str | None:
+    def prose(self, node: Node, what: str, *, references: bool = False) -> str | None:
         """Text that reads as a sentence or title: it should not name last year literally."""
-        value = self.text(node, what)
+        value = self.text(node, what, references=references)
         if value is not None:
             self._literal_previous_year(node, what)
         return value
@@ -145,28 +207,36 @@ class Reader:
         if re.search(rf"\{{[^}}]*\b{previous}\b[^}}]*\}}", node.value):
             return  # "{wise.migraties.2022} in 2022": the year of a series, true next year too
         mentions = re.finditer(rf"(?<![\d.,]){previous}(?![\d]|[.,]\d)", node.value)
-        if any(not _DATE_BEFORE.search(node.value[: m.start()]) for m in mentions):
+        literal = next(
+            (m for m in mentions if not _DATE_BEFORE.search(node.value[: m.start()])), None
+        )
+        if literal is not None:
             self.problems.warning(
-                self.at(node),
+                self.within(node, literal.start(), literal.end()),
                 f"{what} names {previous}, the previous edition's year, as a number",
                 "write {vorig_jaar} where it means last year, or {jaar} where it means"
                 f" {self.facts.year}, so that the text stays true in next year's edition",
             )
 
     def rich(self, node: Node, what: str) -> RichText | None:
-        value = self.prose(node, what)
+        value = self.prose(node, what, references=True)
         if value is None:
             return None
+        slips: list[Slip] = []
         try:
-            spans = parse_inline(value)
+            spans = parse_inline(value, slips)
         except InlineSyntaxError as exc:
-            self.error(node, f"failed to read {what} ({exc.message})", exc.hint)
+            where = self.within(node, *exc.span, value) if exc.span else self.at(node)
+            self.problems.error(where, f"failed to read {what} ({exc.message})", exc.hint)
             return None
-        resolved = self.resolve(node, spans)
+        for slip in slips:  # braces that print as typed
+            where = self.within(node, slip.start, slip.end, value)
+            self.problems.warning(where, f"{what}: {slip.message}", slip.hint)
+        resolved = self.resolve(node, spans, value)
         return None if resolved is None else RichText(spans=resolved, location=self.at(node))
 
     def number(self, node: Node, what: str) -> Decimal | None:
-        raw = self.text(node, what)
+        raw = self._scalar(node, what)
         if raw is None:
             return None
         compact = raw.replace("_", "")
@@ -197,7 +267,7 @@ class Reader:
         return value
 
     def integer(self, node: Node, what: str, low: int, high: int) -> int | None:
-        raw = self.text(node, what)
+        raw = self._scalar(node, what)
         if raw is None:
             return None
         if not re.fullmatch(r"\d+", raw) or not low <= int(raw) <= high:
@@ -206,7 +276,7 @@ class Reader:
         return int(raw)
 
     def date(self, node: Node, what: str) -> dt.date | None:
-        raw = self.text(node, what)
+        raw = self._scalar(node, what)
         if raw is None:
             return None
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
@@ -218,7 +288,7 @@ class Reader:
         return None
 
     def boolean(self, node: Node, what: str) -> bool | None:
-        raw = self.text(node, what)
+        raw = self._scalar(node, what)
         if raw is None:
             return None
         value = {"true": True, "false": False}.get(raw.lower())
@@ -230,7 +300,7 @@ class Reader:
         return self.items(fields[key], key) if key in fields else []
 
     def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
-        value = self.text(node, what)
+        value = self._scalar(node, what)
         if value is not None and value not in choices:
             hint = did_you_mean(value, choices) or f"choose one of: {', '.join(choices)}"
             self.error(node, f"{what} '{value}' is unknown", hint)
@@ -249,34 +319,50 @@ class Reader:
         """Something a new edition has still to fill in: an error, or a warning in a draft."""
         self.problems.todo(self.at(node), message, hint, todo, draft=self.draft)
 
-    def _fact_problem(self, node: Node, exc: FactError, shown: str) -> None:
-        self.error(node, f"failed to show {shown} ({exc.message})", exc.hint)
+    def _fact_problem(self, where: Location, exc: FactError, shown: str) -> None:
+        self.problems.error(where, f"failed to show {shown} ({exc.message})", exc.hint)
 
-    def resolve(self, node: Node, spans: tuple[Span, ...]) -> tuple[Span, ...] | None:
-        """Replace every reference span's text with the fact it shows."""
+    def _at_reference(
+        self, node: Node, written: tuple[int, int] | None, text: str | None
+    ) -> Location:
+        # Only for a failing reference: following a text back to its lines costs a pass over it.
+        return self.within(node, *written, text) if written else self.at(node)
+
+    def resolve(
+        self, node: Node, spans: tuple[Span, ...], text: str | None = None
+    ) -> tuple[Span, ...] | None:
+        """Replace every reference span's text with the fact it shows.
+
+        `text` is the text the spans were parsed from: a failing reference is then
+        reported where it is written, not at the start of the text.
+        """
         resolved: list[Span] = []
         failed = False
+        searched_from = 0
         for span in spans:
             if span.fact is None:
                 resolved.append(span)
                 continue
+            found = -1 if text is None else _written_at(text, span.text, searched_from)
+            written = (found, found + len(span.text)) if found >= 0 else None
+            searched_from = written[1] if written else searched_from
             if self.facts is None:
-                self.error(
-                    node,
+                self.problems.error(
+                    self._at_reference(node, written, text),
                     f"failed to show {span.text} (this edition has no facts)",
                     "declare the fact in facts.yaml beside edition.yaml",
                 )
                 failed = True
                 continue
             try:
-                text = self.facts.render(span.fact, span.form)
+                shown = self.facts.render(span.fact, span.form)
             except FactError as exc:
-                self._fact_problem(node, exc, span.text)
+                self._fact_problem(self._at_reference(node, written, text), exc, span.text)
                 failed = True
                 continue
             resolved.append(
                 Span(
-                    text=text,
+                    text=shown,
                     emphasis=span.emphasis,
                     strong=span.strong,
                     href=span.href,
@@ -332,7 +418,7 @@ class Reader:
         except FactError as exc:
             if exc.unfilled:  # reported once, in facts.yaml
                 return None, self.facts.current.get(name) if self.facts.current else None
-            self._fact_problem(node, exc, shown)
+            self._fact_problem(self.at(node), exc, shown)
             return None, None
 
     def optional(
@@ -340,6 +426,15 @@ class Reader:
     ) -> T | None:
         node = fields.get(key)
         return None if node is None else read(node, what)
+
+
+def _written_at(text: str, reference: str, start: int) -> int:
+    """Where a reference such as '{x}' is written in text from `start` on, skipping an
+    escaped '\\{x}' (which the inline syntax shows as it is); -1 when it is not there."""
+    found = text.find(reference, start)
+    while found > 0 and text[found - 1] == "\\":
+        found = text.find(reference, found + 1)
+    return found
 
 
 def describe(node: Node) -> str:

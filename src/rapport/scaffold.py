@@ -23,6 +23,7 @@ from .diagnostics import ContentError, Problems, UsageError, display_path
 from .factsfile import set_fact_comments, set_fact_values
 from .load import EDITION_FILE, chapter_files
 from .load_facts import FACTS_FILE, load_facts
+from .paths import project_of
 from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, read_yaml
 
 
@@ -117,7 +118,7 @@ class _Source:
 
 def _read(path: Path) -> _Source:
     problems = Problems()
-    source = read_yaml(path, problems)
+    source = read_yaml(path, problems, root=project_of(path.parent))  # never elsewhere
     if source is None or not isinstance(source.root, MappingNode):
         raise ContentError(problems.errors or [])
     return _Source(path.read_text(encoding="utf-8"), source.root)

@@ -23,6 +23,7 @@ from .correction import Correction
 from .diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
 from .layout import hyphens
 from .layout.document import ReportDocument
+from .layout.images import require_pdfa
 from .layout.story import build_story
 from .layout.styles import register_fonts
 from .model import Edition
@@ -74,6 +75,7 @@ def write_pdf(
             structure=_structure_of(doc, edition.language),
             version=str(correction.revision) if correction else "",
         )
+        require_pdfa(temporary, doc.images, edition.location)  # the check `publish` runs
         _publish(temporary, target)
     except OSError as exc:
         raise FileSystemError(

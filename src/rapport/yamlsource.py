@@ -20,6 +20,7 @@ from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import sources
 from .diagnostics import Location, Problems
 
 MAX_FILE_BYTES = 1_000_000
@@ -42,8 +43,10 @@ __all__ = [
     "ScalarNode",
     "SequenceNode",
     "YamlFile",
+    "cut_by_comment",
     "read_yaml",
     "read_yaml_text",
+    "split_by_comma_hint",
 ]
 
 
@@ -117,14 +120,72 @@ def _loader(text: str) -> Any:
 class YamlFile:
     path: Path
     root: Node | None
+    text: str = ""  # the file's text, to see what YAML itself leaves out (comments, commas)
 
     def location(self, node: Node) -> Location:
         return node_location(self.path, node)
 
+    def comment_after(self, node: Node) -> tuple[Location, str] | None:
+        """The comment that cuts a plain text short: `Wij zijn #1` reads as "Wij zijn".
+
+        A plain (unquoted) scalar ends where ' #' starts a comment on its last line;
+        returns where that '#' is and the comment's text, or None.
+        """
+        if not isinstance(node, ScalarNode) or node.style is not None or not node.value:
+            return None
+        end = node.end_mark
+        match = _TRAILING_COMMENT.match(self.text, end.index)
+        if match is None:
+            return None
+        column = end.column + match.start("comment") - end.index
+        return Location(self.path, end.line + 1, column + 1), match.group("comment").rstrip()
+
+    def decimal_comma(self, node: Node) -> str:
+        """'500,5' when a list or set of keys written between [ ] or { } holds a number with a
+        decimal comma, which YAML splits in two there; '' otherwise."""
+        if not isinstance(node, SequenceNode | MappingNode) or not node.flow_style:
+            return ""
+        match = _DECIMAL_COMMA.search(self.text, node.start_mark.index, node.end_mark.index)
+        return match.group() if match else ""
+
+    def lone_decimal_comma(self, node: Node) -> str:
+        """'1,5' in [1,5, 2, 3]: a list whose items are separated by ', ' that also has a
+        comma with no space, most likely a decimal comma that split one value in two."""
+        number = self.decimal_comma(node)
+        written = self.text[node.start_mark.index : node.end_mark.index]
+        return number if number and re.search(r",\s", written) else ""
+
+
+# A comment after a plain scalar: YAML requires a space (or tab) before its '#'.
+_TRAILING_COMMENT = re.compile(r"[ \t]+(?P<comment>#[^\n\r\x85\u2028\u2029]*)")
+# A decimal comma between digits, as in [500,5]: not between quotes ('…' or "…").
+_DECIMAL_COMMA = re.compile(r"(?<![\w.'\"])\d+,\d+(?![\w.'\"])")
+
+
+def cut_by_comment(what: str, comment: str) -> tuple[str, str]:
+    """(message, hint) for a text that a ' #' comment cut short."""
+    shown = comment if len(comment) <= 30 else comment[:29] + "…"
+    return (
+        f"{what} stops before '{shown}': after a space, '#' starts a comment, which is left out",
+        "put the text between quotes, or write '#' without a space before it",
+    )
+
+
+def split_by_comma_hint(number: str) -> str:
+    """The hint for a value that a decimal comma split in two between [ ] or { }; '' for none."""
+    if not number:
+        return ""
+    whole, decimals = number.split(",", 1)
+    return (
+        f"between [ ] or {{ }} a comma separates items, so {number} is read as {whole} and"
+        f" {decimals}: write {whole}.{decimals}, or put it between quotes ('{number}')"
+    )
+
 
 def node_location(path: Path, node: Node) -> Location:
-    mark = node.start_mark
-    return Location(path, mark.line + 1, mark.column + 1)
+    start, end = node.start_mark, node.end_mark
+    one_line = end is not None and end.line == start.line and end.column > start.column
+    return Location(path, start.line + 1, start.column + 1, end.column + 1 if one_line else 0)
 
 
 def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> YamlFile | None:
@@ -136,11 +197,11 @@ def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> Ya
     """
     here = Location(path)
     try:
-        if root is not None and not path.resolve().is_relative_to(root.resolve()):
-            problems.error(
+        if root is not None and not (target := path.resolve()).is_relative_to(root.resolve()):
+            problems.error(  # the target's name only, never its text
                 here,
-                "file lies outside the project folder (it is a link to elsewhere)",
-                "copy the file into the edition folder instead of linking to it",
+                f"file lies outside the project folder (a link leads it to {target})",
+                "copy the file into the project instead of linking to it",
             )
             return None
         status = path.stat()
@@ -162,6 +223,7 @@ def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> Ya
             "split the chapter into smaller files",
         )
         return None
+    sources.remember(path, data.decode("utf-8-sig", errors="replace"))  # shown under problems
     text = _decode(path, data, problems)
     if text is None:
         return None
@@ -174,6 +236,7 @@ def read_yaml(path: Path, problems: Problems, *, root: Path | None = None) -> Ya
 def read_yaml_text(path: Path, text: str, problems: Problems) -> YamlFile | None:
     """Compose YAML text already in memory (such as a file about to be rewritten), with
     the same guards as `read_yaml`; `path` only names it in problems."""
+    sources.remember(path, text)
     if not _no_control_characters(path, text, problems):
         return None
     return _compose(path, text, problems)
@@ -220,6 +283,10 @@ def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
         problems.error(_mark_location(path, exc.mark), exc.message, exc.hint)
         return None
     except yaml.MarkedYAMLError as exc:
+        unclosed = _unclosed(text, exc)
+        if unclosed is not None:
+            problems.error(_mark_location(path, exc.context_mark), *unclosed)
+            return None
         mark = exc.problem_mark or exc.context_mark
         cause = _cause(exc.problem or exc.context or "malformed YAML", text, mark)
         hint = _special_start_hint(text, exc.context_mark, mark) or _yaml_hint(cause)
@@ -241,7 +308,7 @@ def _compose(path: Path, text: str, problems: Problems) -> YamlFile | None:
         problems.error(Location(path), "file is empty", "write the content, or remove the file")
         return None
     _check_tags(path, root, problems)
-    return YamlFile(path, root)
+    return YamlFile(path, root, text)
 
 
 def _check_tags(path: Path, root: Node, problems: Problems) -> None:
@@ -259,6 +326,46 @@ def _check_tags(path: Path, root: Node, problems: Problems) -> None:
         elif isinstance(node, MappingNode):
             for key, value in node.value:
                 stack.extend((key, value))
+
+
+_CLOSERS = {"[": "]", "{": "}"}
+
+
+def _unclosed(text: str, exc: yaml.MarkedYAMLError) -> tuple[str, str] | None:
+    """(message, hint) for a quote or bracket that is never closed, or None.
+
+    YAML notices only where the file (or the next line) ends, far below the
+    mistake: the message is given at the quote or bracket that opened.
+    """
+    opened, problem = exc.context_mark, exc.problem or ""
+    if opened is None or not 0 <= opened.index < len(text):
+        return None
+    opener = text[opened.index]
+    if (exc.context or "").startswith("while scanning a quoted scalar") and (
+        "end of stream" in problem or "document separator" in problem
+    ):
+        shown, inside = (
+            ('"\'"', "written twice ('')") if opener == "'" else ("'\"'", 'written as \\"')
+        )
+        return (
+            f"failed to read YAML (the quote {shown} that opens this text is never closed)",
+            f"end the text with a second {shown}; a {shown} inside the text is {inside}",
+        )
+    closer = _CLOSERS.get(opener)
+    line_end = text.find("\n", opened.index)
+    rest_of_line = text[opened.index : len(text) if line_end < 0 else line_end]
+    if (
+        closer is not None
+        and (exc.context or "").startswith("while parsing a flow")
+        and f"expected ',' or '{closer}'" in problem
+        and closer not in rest_of_line
+    ):
+        return (
+            f"failed to read YAML (the '{opener}' on this line is never closed with '{closer}')",
+            f"add the '{closer}'; if the '{opener}' belongs to the text, put the whole text"
+            " between quotes",
+        )
+    return None
 
 
 def _mark_location(path: Path, mark: Any) -> Location:

@@ -108,7 +108,7 @@ class Summary:
         rows.append(("warnings", str(len(self.warnings)) if self.warnings else "none"))
         text = [f"  {label:<10} {value}" for label, value in rows]
         for warning in self.warnings:
-            text += ["    " + line for line in warning.render().splitlines()]
+            text += ["    " + line for line in warning.render(excerpt=True).splitlines()]
         return text
 
 

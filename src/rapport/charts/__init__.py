@@ -30,7 +30,7 @@ from .spec import alt_text, chart_spec
 log = logging.getLogger(__name__)
 
 CHART_DIR = CACHE_DIR / "charts"
-STYLE_VERSION = "4"  # raise when the drawing code changes what charts look like
+STYLE_VERSION = "5"  # raise when the drawing code changes what charts look like
 
 
 @dataclass(frozen=True)

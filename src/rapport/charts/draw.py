@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import matplotlib
 from matplotlib import font_manager
@@ -27,6 +27,7 @@ from matplotlib.transforms import IdentityTransform
 from ..formatting import format_number
 from ..theme import Theme
 from .art import VectorArt
+from .labels import Measure, fit_label, measure_with
 from .record import record, recording_figure
 from .spec import chart_height, series_label
 
@@ -41,6 +42,8 @@ class HouseStyle:
     muted: str
     grid: str
     language: str
+    regular: Path  # the fonts that measure labels as matplotlib will set them
+    bold: Path
     marked: list[tuple[Axes, Any, str]] = field(
         default_factory=list
     )  # patches to hatch once laid out
@@ -60,6 +63,8 @@ def house_style(theme: Theme, language: str) -> HouseStyle:
         muted=c.muted,
         grid=c.rule,
         language=language,
+        regular=theme.font_path("regular"),
+        bold=theme.font_path("bold"),
     )
 
 
@@ -134,6 +139,40 @@ def _height(spec: dict[str, Any], width_pt: float) -> float:
 
 
 # -- pieces ---------------------------------------------------------------------
+
+# Wrapped category labels take at most this many lines; beyond, they end in '…'.
+LABEL_LINES = {"below": 3, "beside": 2}
+LABEL_GAP = 6.0  # points between the labels of neighbouring categories
+
+
+def _measure(style: HouseStyle, *, bold: bool = False, scale: float = 1.0) -> Measure:
+    size = matplotlib.rcParams["font.size"] * scale
+    return measure_with(style.bold if bold else style.regular, size)
+
+
+def _fit_below(figure: Figure, categories: list[str], style: HouseStyle) -> list[str]:
+    """Labels under a row of categories: each within its share of the chart's width."""
+    room = figure.get_figwidth() * 72 * 0.8 / max(len(categories), 1) - LABEL_GAP
+    width = _measure(style)
+    return [fit_label(c, room, LABEL_LINES["below"], width) for c in categories]
+
+
+def _end_margin(figure: Figure, ticks: list[str], style: HouseStyle) -> float:
+    """The line chart's side margin: the usual one when the first and last labels, centred
+    under their points, fit in it; else each point in the middle of an equal slot, as the
+    bars of a bar chart, so that every label has its slot's width."""
+    width = _measure(style)
+    half = max(width(line) for tick in (ticks[0], ticks[-1]) for line in tick.split("\n")) / 2
+    if half + LABEL_GAP <= 0.06 / 1.12 * figure.get_figwidth() * 72 * 0.8:
+        return 0.06
+    return 0.5 / max(len(ticks) - 1, 1)
+
+
+def _fit_beside(figure: Figure, categories: list[str], style: HouseStyle) -> list[str]:
+    """Labels left of horizontal bars: at most two fifths of the chart's width."""
+    room = figure.get_figwidth() * 72 * 0.4
+    width = _measure(style)
+    return [fit_label(c, room, LABEL_LINES["beside"], width) for c in categories]
 
 
 def _values(series: dict[str, Any]) -> list[float]:
@@ -259,11 +298,11 @@ def _bars(
         handles.append(bars)
     ticks = list(range(len(indices)))
     if horizontal:
-        axes.set_yticks(ticks, categories)
+        axes.set_yticks(ticks, _fit_beside(cast(Figure, axes.figure), categories, style))
         axes.invert_yaxis()
         axes.margins(x=0.14)
     else:
-        axes.set_xticks(ticks, categories)
+        axes.set_xticks(ticks, _fit_below(cast(Figure, axes.figure), categories, style))
         axes.margins(y=0.16)
     return handles
 
@@ -299,7 +338,9 @@ def _draw_panels(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> Non
             ],
             [s["name"] for s in spec["series"]],
         )
-        axes.set_title(category, color=style.ink)
+        room = figure.get_figwidth() * 72 / len(categories) - LABEL_GAP
+        title = fit_label(category, room, 2, _measure(style, bold=True, scale=1.05))
+        axes.set_title(title, color=style.ink)
         _clean(axes, style)
     _legend(figure, spec, handles)
     figure.tight_layout(rect=(0, 0.1 if len(spec["series"]) > 1 else 0, 1, 1), w_pad=1.5)
@@ -331,6 +372,7 @@ def _draw_stacked(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> No
         fontweight="bold",
         color=style.ink,
     )
+    axes.set_xticks(range(len(bottoms)), _fit_below(figure, spec["categories"], style))
     axes.margins(y=0.12)
     _clean(axes, style)
     _legend(figure, spec, handles)
@@ -374,10 +416,11 @@ def _draw_line(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
             fontweight="bold",
         )
         handles.append(line)
-    axes.set_xticks(positions, spec["categories"])
+    ticks = _fit_below(figure, spec["categories"], style)
+    axes.set_xticks(positions, ticks)
     axes.yaxis.set_major_formatter(_axis_formatter(style))
     axes.set_ylim(bottom=0)
-    axes.margins(x=0.06)
+    axes.margins(x=_end_margin(figure, ticks, style))
     _clean(axes, style, grid=True)
     if spec["unit"]:
         axes.set_ylabel(spec["unit"], color=style.muted)
@@ -411,8 +454,10 @@ def _draw_donut(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None
     )
     if spec["unit"]:
         axes.text(0, -0.16, spec["unit"], ha="center", va="center", color=style.muted)
+    room = figure.get_figwidth() * 72 * 0.44
+    lines = 2 if len(values) <= 4 else 1
     labels = [
-        f"{category}: {_label(value, style)} ({format_number(Decimal(round(value / total * 100)), style.language)}%)"
+        f"{fit_label(category, room * 0.6, lines, _measure(style))}: {_label(value, style)} ({format_number(Decimal(round(value / total * 100)), style.language)}%)"
         + (" – " + series_label("", [status]).strip(" ()") if status != "measured" else "")
         for category, value, status in zip(
             spec["categories"], values, series["statuses"], strict=True

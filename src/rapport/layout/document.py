@@ -9,7 +9,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, TimeStamp
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -19,6 +19,7 @@ from ..diagnostics import Location
 from ..labels import labels
 from ..model import Edition
 from ..theme import Theme
+from .images import ImageStore, SharedImage, draw_shared
 from .late import LateNumbers
 from .styles import FACES, colour
 from .tagging import StructNode, TaggedCanvas, Tagger
@@ -54,12 +55,36 @@ class PortableCanvas(Canvas):  # type: ignore[misc]
     project in another folder gave other bytes (and `rapport verify`, which
     rebuilds an archived edition in a temporary folder, a mismatch). Read
     through an ImageReader, an image is named after its pixels; JPEG data
-    is still copied into the PDF as it is.
+    is still copied into the PDF as it is. Every image is prepared for the
+    PDF (upright, sRGB, scaled) and embedded once however often it is drawn
+    (layout/images.py).
     """
 
-    def drawImage(self, image: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(image, str | Path):
-            image = ImageReader(str(image))
+    def drawImage(
+        self,
+        image: Any,
+        x: float,
+        y: float,
+        width: float,
+        height: float,
+        mask: Any = None,
+    ) -> None:
+        if isinstance(image, str | Path):  # icon artwork: prepared like any image, per size
+            icons: dict[tuple[str, float, float], SharedImage] = self.__dict__.setdefault(
+                "_icons", {}
+            )
+            key = (str(image), width, height)
+            if key not in icons:
+                icons[key] = SharedImage(Path(image), Path(image).name)
+                icons[key].shown_at(width, height)
+            image = icons[key]
+        if isinstance(image, SharedImage):
+            draw_shared(self, image, (x, y, width, height))
+        else:
+            self.draw_new_image(image, x, y, width, height, mask=mask)
+
+    def draw_new_image(self, image: Any, *args: Any, **kwargs: Any) -> Any:
+        """reportlab's own drawImage: decodes the image to name it, and embeds it once."""
         return super().drawImage(image, *args, **kwargs)
 
 
@@ -89,6 +114,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.structure = StructNode("Document")  # filled by the story
         self.contents: Any = None  # the table of contents, made by the story
         self.tagger = Tagger()
+        self.images = ImageStore()  # every image drawn, each decoded once
         self.moment = moment
         page = theme.page
         super().__init__(

@@ -24,10 +24,9 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus import Image as ImageFlowable
 
 from .. import model
-from ..assets import icon_path, inspect_image, resolve_image
+from ..assets import icon_path, image_size, resolve_image
 from ..charts import ChartSet
 from ..check import project_root
 from ..formatting import format_quantity
@@ -35,6 +34,7 @@ from ..labels import labels
 from ..paths import CACHE_DIR
 from ..theme import Theme
 from . import markup
+from .breaking import column_widths
 from .chartflow import chart_flowable
 from .colophon import correction_note
 from .document import BODY, ReportDocument, frame_width
@@ -47,6 +47,7 @@ from .flowables import (
     TaggedContents,
     Tile,
 )
+from .images import ImageStore, PlacedImage
 from .styles import BODY_FONT, Styles, aligned, colour, make_styles
 from .tagging import StructNode, tag
 
@@ -68,6 +69,7 @@ class _Context:
     keys: dict[str, int] = field(default_factory=dict)
     contents_entries: list[ContentsEntry] = field(default_factory=list)
     parent: StructNode = field(default_factory=lambda: StructNode("Document"))
+    images: ImageStore = field(default_factory=ImageStore)  # each image decoded once
 
     def leaf(
         self,
@@ -132,6 +134,7 @@ def build_story(
         project_root(edition),
         labels(edition.language),
         charts,
+        images=doc.images,
     )
     doc.structure = ctx.parent  # the Document element, for the tagged PDF
     story: list[Flowable] = _cover(ctx)
@@ -167,17 +170,10 @@ def _cover(ctx: _Context) -> list[Flowable]:
             ctx.leaf(Paragraph(markup.plain(e.subtitle), s.cover_text), "P"),
         ]
     if e.logo is not None:
-        info = inspect_image(resolve_image(ctx.root, e.logo))
         width = 45 * mm
         flow += [
             Spacer(1, 20 * mm),
-            ctx.leaf(
-                ImageFlowable(
-                    str(info.path), width, width * info.height / info.width, hAlign="LEFT"
-                ),
-                "Figure",
-                alt=e.organisation,
-            ),
+            ctx.leaf(_placed(ctx, e.logo, width, "LEFT"), "Figure", alt=e.organisation),
         ]
     icons = [(icon_path(ctx.root, c.icon), c.icon) for c in e.chapters if c.icon]
     if icons:
@@ -409,7 +405,11 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
                         for cell, st in zip(row, cell_styles, strict=True)
                     ]
                 )
-    table = Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=None)
+    columns = zip(header, *body, strict=True)  # 12: a cell's left and right padding
+    widths = column_widths(
+        [max(c.minWidth() for c in col) + 12 for col in columns], ctx.frame_width
+    )
+    table = Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=widths)
     commands: list[tuple[Any, ...]] = [
         ("LINEBELOW", (0, 0), (-1, 0), 1, colour(c.primary)),
         ("LINEBELOW", (0, -1), (-1, -1), 0.5, colour(c.rule)),
@@ -439,15 +439,18 @@ def _table_style(commands: list[tuple[Any, ...]]) -> TableStyle:
 
 
 def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
-    info = inspect_image(resolve_image(ctx.root, block.path))
     width = ctx.frame_width * block.width
-    height = width * info.height / info.width
     with ctx.group("Div"):
-        image = ctx.leaf(
-            ImageFlowable(str(info.path), width, height, hAlign="CENTER"), "Figure", alt=block.alt
-        )
+        image = ctx.leaf(_placed(ctx, block.path, width, "CENTER"), "Figure", alt=block.alt)
         caption = _caption(ctx, block.caption)
     return [KeepTogether([image, *caption])]
+
+
+def _placed(ctx: _Context, written: Path, width: float, align: str) -> PlacedImage:
+    """One use of an image, `width` points wide; its height follows from the upright image."""
+    info = image_size(resolve_image(ctx.root, written), written)
+    height = width * info.height / info.width
+    return PlacedImage(ctx.images.use(info.path, str(written), width, height), width, height, align)
 
 
 def _caption(ctx: _Context, caption: model.RichText | None, extra: str = "") -> list[Flowable]:

@@ -13,6 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..theme import Theme
+from . import breaking
 from .hyphens import has_dictionary, hyphenator
 
 BODY_FONT = "RapportRegular"
@@ -96,6 +97,7 @@ class Styles:
 
 def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = None) -> Styles:
     s, c = theme.sizes, theme.colours
+    breaking.install()  # words wider than a line break instead of running off the page
     hyphenate = (
         hyphenator(language, hyphenation_store)
         if theme.text.hyphenate and has_dictionary(language)
@@ -111,7 +113,7 @@ def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = No
         spaceAfter=s.leading * 0.45,
         allowWidows=0,
         allowOrphans=0,
-        splitLongWords=0,
+        splitLongWords=1,
         hyphenationLang=hyphenate,
         embeddedHyphenation=0,
         uriWasteReduce=0.3,
