@@ -150,7 +150,7 @@ golden: $(STAMP)
 	RAPPORT_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
 
 bench: bytecode
-	$(BIN)/python -m rapport.bench $(EDITION_ARG)
+	$(BIN)/python -m rapport.cli.bench $(EDITION_ARG)
 
 # A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones).
 FUZZ_EXAMPLES ?= 20000

@@ -1,7 +1,7 @@
 """End to end: build the real 2023 edition and read the PDF back.
 
 Every expectation is derived from the content files (loaded through
-rapport.load and walked here); a few facts of the 2023 report are also written
+rapport.content.load and walked here); a few facts of the 2023 report are also written
 out as seeds, to catch a derivation that silently went wrong on both sides.
 """
 
@@ -27,12 +27,12 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
-from rapport import model
 from rapport.cli import main
+from rapport.content import model
+from rapport.content.formatting import format_quantity
+from rapport.content.load import load_edition
 from rapport.diagnostics import Problems
-from rapport.formatting import format_quantity
 from rapport.labels import labels
-from rapport.load import load_edition
 from rapport.pipeline import BuildReport, build
 from rapport.theme import load_theme
 
@@ -635,7 +635,7 @@ def test_build_below_a_file_exits_3(
 
 @pytest.mark.parametrize("length", [0, 11, 300, 200_000, 600_000, -1])
 def test_a_font_file_cut_off_anywhere_is_reported_not_read(tmp_path, length):
-    from rapport.fontfiles import font_damage
+    from rapport.theme.fonts import font_damage
 
     intact = (REPO / "fonts" / "Lato-Bold.ttf").read_bytes()
     cut = tmp_path / f"cut-{length}.ttf"
@@ -687,7 +687,7 @@ def test_a_font_damaged_anywhere_is_reported_never_a_crash(changes):
     """Bytes changed in the font's directory and first tables (head, name, cmap ...)."""
     import tempfile
 
-    from rapport.fontfiles import font_damage
+    from rapport.theme.fonts import font_damage
 
     data = bytearray((REPO / "fonts" / "Lato-Bold.ttf").read_bytes())
     for position, value in changes:

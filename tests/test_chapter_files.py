@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import make_project, run_rapport
-from rapport.chapter_names import CHAPTER_FILE, chapter_files, is_ignored
+from rapport.content.chapter_names import CHAPTER_FILE, chapter_files, is_ignored
 from rapport.diagnostics import Problems
 
 

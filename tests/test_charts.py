@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from helpers import REPO, chapter_with_blocks, make_project
 from rapport.charts import charts_of
 from rapport.charts.spec import alt_text
+from rapport.content.load import load_edition
 from rapport.diagnostics import ContentError, Problems
-from rapport.load import load_edition
 from rapport.pipeline import build
 
 CHAPTER = "content/2023/01-test.yaml"

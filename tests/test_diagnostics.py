@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from helpers import make_project, run_rapport
 from rapport import sources
+from rapport.content.exchange import CellLocation
+from rapport.content.facts import FactTable
+from rapport.content.reader import Reader
+from rapport.content.yamlsource import MappingNode, Node, read_yaml, read_yaml_text
 from rapport.diagnostics import Diagnostic, Location, Problems, Severity
-from rapport.exchange import CellLocation
-from rapport.facts import FactTable
-from rapport.reader import Reader
-from rapport.yamlsource import MappingNode, Node, read_yaml, read_yaml_text
 
 CHAPTER = "content/2023/01-test.yaml"
 

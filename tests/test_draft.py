@@ -18,13 +18,13 @@ from pypdf import PdfReader
 from helpers import REPO, make_project, run_rapport
 from rapport.charts import charts_of
 from rapport.charts.placeholder import MAX_FACT_LINES, missing_lines, placeholder_alt
+from rapport.content.facts import FactTable
+from rapport.content.load import load_edition
+from rapport.content.model import Chart, Fact, FactSet, Paragraph, RichText, Series, Span
 from rapport.diagnostics import Location, Problems
-from rapport.facts import FactTable
-from rapport.inspect import walk
 from rapport.labels import labels
 from rapport.layout.markup import rich
-from rapport.load import load_edition
-from rapport.model import Chart, Fact, FactSet, Paragraph, RichText, Series, Span
+from rapport.pdf.inspection import walk
 from rapport.pipeline import build_moment
 
 EDITION = """\

@@ -9,7 +9,7 @@ from xml.sax.saxutils import quoteattr
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rapport.escaping import escape, quote_attribute
+from rapport.layout.escaping import escape, quote_attribute
 
 
 class _Attribute(HTMLParser):

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import REPO, make_project, run_rapport
-from rapport.diagnostics import ContentError, Problems
-from rapport.exchange import (
+from rapport.content.exchange import (
     Style,
     column_letter,
     decimal_of_float,
@@ -24,9 +23,15 @@ from rapport.exchange import (
     import_facts,
     parse_number,
 )
-from rapport.factsfile import FactsFileError, format_fact_value, set_fact_comments, set_fact_values
-from rapport.formatting import format_number
-from rapport.load_facts import load_facts
+from rapport.content.factsfile import (
+    FactsFileError,
+    format_fact_value,
+    set_fact_comments,
+    set_fact_values,
+)
+from rapport.content.formatting import format_number
+from rapport.content.load_facts import load_facts
+from rapport.diagnostics import ContentError, Problems
 
 FACTS_2023 = REPO / "content" / "2023" / "facts.yaml"
 
@@ -253,7 +258,7 @@ def test_numbers_as_staff_type_them(text: str, style: Style, number: str, percen
     ],
 )  # fmt: skip
 def test_what_is_not_a_number(text: str, style: Style, message: str, hint: str) -> None:
-    from rapport.exchange import NumberError
+    from rapport.content.exchange import NumberError
 
     with pytest.raises(NumberError) as caught:
         parse_number(text, style)

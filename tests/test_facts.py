@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from helpers import make_project
 from rapport.cli import main
-from rapport.facts import format_change, percent_change
+from rapport.content.facts import format_change, percent_change
 
 CHAPTER = "content/2023/01-test.yaml"
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rapport.formatting import format_date, format_number, format_quantity
+from rapport.content.formatting import format_date, format_number, format_quantity
 
 
 def parse_flemish(text: str) -> Decimal:

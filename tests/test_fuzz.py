@@ -39,12 +39,12 @@ from reportlab.platypus import Paragraph
 
 from helpers import REPO, make_project
 from rapport import pipeline
+from rapport.content.reader import Reader
+from rapport.content.yamlsource import read_yaml
 from rapport.diagnostics import Problems, RapportError
 from rapport.layout import markup
 from rapport.layout.styles import make_styles, register_fonts
-from rapport.reader import Reader
 from rapport.theme import Theme
-from rapport.yamlsource import read_yaml
 from sandbox import guarded
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")

@@ -227,7 +227,7 @@ def test_cmyk_16_bit_palette_grey_alpha_and_icc_images_make_a_conforming_pdf(
     spaces = {space for space, *_ in _colour_spaces(tmp_path / "build/voortgangsrapport-2023.pdf")}
     assert spaces <= {"/DeviceRGB", "/DeviceGray"}
     # the build ran the same PDF/A check as publish: it would have refused the PDF otherwise
-    from rapport.pdfa_check import check_pdfa
+    from rapport.pdf.pdfa_check import check_pdfa
 
     assert check_pdfa(tmp_path / "build/voortgangsrapport-2023.pdf").passed
 
@@ -288,7 +288,7 @@ def test_build_refuses_a_pdf_that_fails_the_pdfa_check_and_names_the_images(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without its finishing (metadata, output intent), reportlab's PDF is no PDF/A: refused."""
-    import rapport.write
+    import rapport.pdf.write
     from rapport.diagnostics import ContentError
     from rapport.pipeline import build
 
@@ -296,7 +296,7 @@ def test_build_refuses_a_pdf_that_fails_the_pdfa_check_and_names_the_images(
         tmp_path, chapter_with_blocks("- image:\n    file: images/foto.png\n    alt: Foto\n")
     )
     _save(tmp_path / "images" / "foto.png", Image.new("RGB", (40, 30), "teal"))
-    monkeypatch.setattr(rapport.write, "finish_pdf", lambda *args, **kwargs: None)
+    monkeypatch.setattr(rapport.pdf.write, "finish_pdf", lambda *args, **kwargs: None)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     with pytest.raises(ContentError) as refused:
         build(edition, tmp_path / "uit.pdf")

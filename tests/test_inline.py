@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from rapport.inline import InlineSyntaxError, parse_inline
-from rapport.model import Span
+from rapport.content.inline import InlineSyntaxError, parse_inline
+from rapport.content.model import Span
 
 SPECIAL = "*[]()\\{}"  # markup, links and references to facts
 

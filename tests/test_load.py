@@ -15,11 +15,11 @@ import pytest
 from PIL import Image as PILImage
 
 from helpers import chapter_with_blocks
-from rapport import schema
 from rapport.cli import main
+from rapport.content import schema
+from rapport.content.load import load_edition
+from rapport.content.model import Bullets, Edition, KeyFigures, Paragraph, Table
 from rapport.diagnostics import Problems
-from rapport.load import load_edition
-from rapport.model import Bullets, Edition, KeyFigures, Paragraph, Table
 
 CHAPTER = "content/2023/01-test.yaml"
 

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from helpers import REPO, make_project
 from rapport.cli import main
+from rapport.content.load_facts import load_facts
 from rapport.diagnostics import Problems
-from rapport.load_facts import load_facts
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """PDF/A-2b: every PDF rapport writes is archival grade.
 
 Two kinds of check: pikepdf's PDF/A validator (an allowlist built on the
-veraPDF rules, through rapport.pdfa_check, which reads a tagged PDF's PDF/A-2a
+veraPDF rules, through rapport.pdf.pdfa_check, which reads a tagged PDF's PDF/A-2a
 and PDF/UA-1 declarations as 2b), and structural checks written out here.
 """
 
@@ -16,8 +16,8 @@ import pikepdf
 import pytest
 
 from helpers import REPO, chapter_with_blocks
-from rapport.pdfa import ICC_PROFILE
-from rapport.pdfa_check import check_pdfa, level_b_packet
+from rapport.pdf.pdfa import ICC_PROFILE
+from rapport.pdf.pdfa_check import check_pdfa, level_b_packet
 from rapport.pipeline import build
 
 pytestmark = pytest.mark.slow
@@ -96,11 +96,13 @@ def test_the_level_b_reading_changes_only_the_declarations(pdf: pikepdf.Pdf) -> 
 
 def test_the_untouched_reportlab_output_fails_the_validator(tmp_path: Path) -> None:
     """The checks can fail: reportlab's own PDF, before finishing, is no PDF/A."""
-    import rapport.write
+    import rapport.pdf.write
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rapport.write, "finish_pdf", lambda *args, **kwargs: None)
-        patch.setattr(rapport.write, "require_pdfa", lambda *args: None)  # build would refuse it
+        patch.setattr(rapport.pdf.write, "finish_pdf", lambda *args, **kwargs: None)
+        patch.setattr(
+            rapport.pdf.write, "require_pdfa", lambda *args: None
+        )  # build would refuse it
         patch.delenv("SOURCE_DATE_EPOCH", raising=False)
         plain = build(REPO / "content" / "2023", tmp_path / "plain.pdf")
     result = check_pdfa(plain.pdf)

@@ -18,17 +18,17 @@ from PIL import Image
 from pypdf import PdfReader
 
 from helpers import chapter_with_blocks, make_project, run_rapport
-from rapport.diagnostics import Diagnostic, Problems
-from rapport.inline import InlineSyntaxError, Slip, brace_slip, parse_inline
-from rapport.load import load_edition
-from rapport.model import Edition, Quote
-from rapport.yamlsource import (
+from rapport.content.inline import InlineSyntaxError, Slip, brace_slip, parse_inline
+from rapport.content.load import load_edition
+from rapport.content.model import Edition, Quote
+from rapport.content.yamlsource import (
     ScalarNode,
     YamlFile,
     cut_by_comment,
     read_yaml_text,
     split_by_comma_hint,
 )
+from rapport.diagnostics import Diagnostic, Problems
 
 CHAPTER = "content/2023/01-test.yaml"
 HASH_HINT = "put the text between quotes, or write '#' without a space before it"

@@ -32,7 +32,7 @@ from rapport.archive.drift import Drift, compare_sources
 from rapport.archive.publish import PublishError, _refuse_unfinished
 from rapport.correction import Correction
 from rapport.diagnostics import ContentError, Diagnostic, Location, Severity
-from rapport.pdfa_check import check_pdfa
+from rapport.pdf.pdfa_check import check_pdfa
 from rapport.pipeline import load_and_check
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import REPO
-from rapport.inspect import check_tags, outline, walk
+from rapport.pdf.inspection import check_tags, outline, walk
 from rapport.pipeline import build
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import CHAPTER_YAML, chapter_with_blocks, make_project
-from rapport.watch import Rebuilder, changes, snapshot, watch
+from rapport.cli.watch import Rebuilder, changes, snapshot, watch
 
 PREVIOUS_FACTS = "gebruikers: {value: 100, unit: gebruikers}\n"
 FACTS = "gebruikers: {value: 120, unit: gebruikers}\n"

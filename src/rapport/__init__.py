@@ -1,6 +1,6 @@
 """rapport: a year's content files and charts, typeset as a PDF progress report."""
 
-from .isolation import isolate_libraries
+from rapport.isolation import isolate_libraries
 
 __version__ = "0.1.0"
 

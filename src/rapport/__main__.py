@@ -1,3 +1,3 @@
-from .cli import entry
+from rapport.cli import entry
 
 entry()

@@ -18,9 +18,9 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps, UnidentifiedImageError
 
-from .atomic import write_atomically
-from .fontfiles import font_characters
-from .paths import CACHE_DIR
+from rapport.atomic import write_atomically
+from rapport.paths import CACHE_DIR, SRGB_PROFILE
+from rapport.theme.fonts import font_characters
 
 IMAGES_DIR = "images"
 ICONS_DIR = "images/icons"
@@ -30,7 +30,7 @@ MAX_IMAGE_PIXELS = 40_000_000
 PRINT_DPI = 300  # images are embedded at most at this resolution at the size they are shown
 JPEG_QUALITY = 90  # a photo that had to change (turned, scaled, converted) is saved again as JPEG
 CHECK_SIZE = 256  # `check` decodes each image at most this large: enough to find damage
-SRGB_PROFILE = Path(__file__).resolve().parent / "data" / "sRGB.icc"
+SRGB_PROFILE = SRGB_PROFILE
 _PILLOW_FORMATS = ("PNG", "JPEG", "MPO")  # MPO: a phone's JPEG with a second, hidden picture
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .formatting import format_date
+from rapport.content.formatting import format_date
 
 _LINE = {
     "nl": "Gecorrigeerde uitgave, revisie {revision} van {date}: {reason}",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import sources
+from rapport.content import sources
 
 PLAIN_VARIABLE = "RAPPORT_PLAIN"  # set (to anything but '' or 0): one line a problem, for tools
 

@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .diagnostics import FileSystemError, display_path
+from rapport.diagnostics import FileSystemError, display_path
 
 try:
     import fcntl

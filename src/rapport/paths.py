@@ -12,8 +12,9 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from .diagnostics import FileSystemError, UsageError, display_path
+from rapport.diagnostics import FileSystemError, UsageError, display_path
 
+SRGB_PROFILE = Path(__file__).resolve().parent / "data" / "sRGB.icc"  # shipped with rapport
 CACHE_DIR = Path(".cache")  # charts and hyphenation, safe to delete at any time
 OUTPUT_DIR = Path("build")
 THEME_FILE = Path("theme") / "theme.yaml"

@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import check_edition, project_root
-from .check_facts import check_facts
-from .correction import Correction
-from .diagnostics import (
+from rapport.check.content import check_edition, project_root
+from rapport.check.facts import check_facts
+from rapport.content.load import load_edition
+from rapport.content.model import Edition
+from rapport.correction import Correction
+from rapport.diagnostics import (
     ContentError,
     Diagnostic,
     FileSystemError,
@@ -25,11 +27,9 @@ from .diagnostics import (
     display_path,
     plural,
 )
-from .load import load_edition
-from .lock import output_lock
-from .model import Edition
-from .paths import CACHE_DIR, OUTPUT_DIR, THEME_FILE, check_cache, project_of
-from .theme import Theme, load_theme
+from rapport.lock import output_lock
+from rapport.paths import CACHE_DIR, OUTPUT_DIR, THEME_FILE, check_cache, project_of
+from rapport.theme import Theme, load_theme
 
 log = logging.getLogger("rapport")
 
@@ -129,9 +129,9 @@ def build(
     """
     started = time.perf_counter()
     checked = load_and_check(edition_dir, steps=5, draft=draft)
-    from .charts import prepare_charts
-    from .layout.document import frame_width
-    from .write import write_pdf  # reportlab is imported only when a PDF is made
+    from rapport.charts import prepare_charts
+    from rapport.layout.document import frame_width
+    from rapport.pdf.write import write_pdf  # reportlab is imported only when a PDF is made
 
     target = output or default_output(checked.edition)
     moment = moment or build_moment(checked.edition)

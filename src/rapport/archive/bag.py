@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, Location
+from rapport.diagnostics import Diagnostic, Location
 
 log = logging.getLogger(__name__)
 

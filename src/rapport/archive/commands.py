@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..diagnostics import ExitCode, UsageError, display_path
-from ..paths import ARCHIVE_DIR
+from rapport.diagnostics import ExitCode, UsageError, display_path
+from rapport.paths import ARCHIVE_DIR
 
 if TYPE_CHECKING:
-    from .publish import Summary
+    from rapport.archive.publish import Summary
 
 ARCHIVE_COMMANDS = ("publish", "verify", "list")
 
@@ -97,7 +97,7 @@ def run_archive_command(args: argparse.Namespace) -> int:
 
 
 def _publish(root: Path, args: argparse.Namespace) -> int:
-    from .publish import publish
+    from rapport.archive.publish import publish
 
     if not (args.yes or args.dry_run or _interactive()):
         raise UsageError(
@@ -179,8 +179,8 @@ def _ask(summary: Summary) -> bool:
 
 
 def _verify(root: Path, args: argparse.Namespace) -> int:
-    from .store import select
-    from .verify import verify
+    from rapport.archive.store import select
+    from rapport.archive.verify import verify
 
     if args.which is not None and args.all:
         raise UsageError("give a YEAR or --all, not both")
@@ -216,7 +216,7 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
 
 
 def _list(root: Path) -> int:
-    from .store import entries
+    from rapport.archive.store import entries
 
     found = entries(root / ARCHIVE_DIR)
     if not found:

@@ -14,10 +14,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..chapter_names import CHAPTER_FILE, EDITION_FILES
-from ..paths import ARCHIVE_DIR
-from .bag import read_manifest, sha256_file
-from .store import FONT_HASHES, SOURCES, entries
+from rapport.archive.bag import read_manifest, sha256_file
+from rapport.archive.store import FONT_HASHES, SOURCES, entries
+from rapport.content.chapter_names import CHAPTER_FILE, EDITION_FILES
+from rapport.paths import ARCHIVE_DIR
 
 log = logging.getLogger(__name__)
 

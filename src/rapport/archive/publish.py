@@ -21,21 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..correction import Correction
-from ..diagnostics import (
-    ContentError,
-    Diagnostic,
-    ExitCode,
-    FileSystemError,
-    RapportError,
-    UsageError,
-)
-from ..model import Edition
-from ..paths import ARCHIVE_DIR
-from ..pipeline import Checked, build_moment, load_and_check
-from .bag import check_fixity, sha256_file, write_bag
-from .drift import archived_sources, staged_sources
-from .record import (
+from rapport.archive.bag import check_fixity, sha256_file, write_bag
+from rapport.archive.drift import archived_sources, staged_sources
+from rapport.archive.record import (
     RECORD_FORMAT,
     RECORD_NAME,
     Input,
@@ -46,7 +34,7 @@ from .record import (
     lock_entry,
     runtime,
 )
-from .store import (
+from rapport.archive.store import (
     FONT_HASHES,
     PARTIAL,
     SOURCES,
@@ -58,6 +46,18 @@ from .store import (
     remove_partials,
     remove_tree,
 )
+from rapport.content.model import Edition
+from rapport.correction import Correction
+from rapport.diagnostics import (
+    ContentError,
+    Diagnostic,
+    ExitCode,
+    FileSystemError,
+    RapportError,
+    UsageError,
+)
+from rapport.paths import ARCHIVE_DIR
+from rapport.pipeline import Checked, build_moment, load_and_check
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +393,7 @@ def _build_and_record(
     correction: Correction | None,
 ) -> dict[str, Any]:
     """Build the PDF from the work copy of the sources, check it, write the build record."""
-    from ..pipeline import build
+    from rapport.pipeline import build
 
     year = edition.year
     revision = correction.revision if correction else 1
@@ -477,7 +477,7 @@ def _build_and_record(
 
 def _check_pdfa(pdf: Path) -> dict[str, Any]:
     """Validate the PDF with pikepdf's PDF/A checker; refuse to archive a failure."""
-    from ..pdfa_check import check_pdfa
+    from rapport.pdf.pdfa_check import check_pdfa
 
     result = check_pdfa(pdf)
     if not result.passed:
@@ -500,7 +500,7 @@ def _seal(
     bag: Path, record: dict[str, Any], reason: str, year: int, revision: int
 ) -> tuple[int, int]:
     """Write the BagIt tag files and check the bag; returns (files, bytes of the bag)."""
-    from .. import __version__
+    from rapport import __version__
 
     edition = record["edition"]
     info = [

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..correction import Correction
-from ..diagnostics import ContentError, ExitCode, RapportError
+from rapport.correction import Correction
+from rapport.diagnostics import ContentError, ExitCode, RapportError
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -29,7 +29,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from ..pipeline import build
+    from rapport.pipeline import build
 
     args = _arguments(argv)
     correction = None

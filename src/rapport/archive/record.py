@@ -22,13 +22,13 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .. import __version__
-from ..assets import icon_path, resolve_image
-from ..check import iter_nodes
-from ..model import Edition, Image
-from ..paths import REQUIREMENTS_LOCK, THEME_FILE
-from ..theme import Theme
-from .bag import sha256_file
+from rapport import __version__
+from rapport.archive.bag import sha256_file
+from rapport.assets import icon_path, resolve_image
+from rapport.check.content import iter_nodes
+from rapport.content.model import Edition, Image
+from rapport.paths import REQUIREMENTS_LOCK, THEME_FILE
+from rapport.theme import Theme
 
 RECORD_FORMAT = "rapport build record 1"
 RECORD_NAME = "build-record.json"

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import ExitCode, FileSystemError, RapportError, UsageError
-from .bag import read_bag_info
+from rapport.archive.bag import read_bag_info
+from rapport.diagnostics import ExitCode, FileSystemError, RapportError, UsageError
 
 _NAME = re.compile(r"^(?P<year>\d{4})(?:-r(?P<revision>[1-9]\d*))?$")
 PARTIAL = ".partial-"

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, Location
-from .bag import check_fixity, sha256_file
-from .record import RECORD_FORMAT, RECORD_NAME, environment_differences
-from .store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files
+from rapport.archive.bag import check_fixity, sha256_file
+from rapport.archive.record import RECORD_FORMAT, RECORD_NAME, environment_differences
+from rapport.archive.store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files
+from rapport.diagnostics import Diagnostic, Location
 
 log = logging.getLogger(__name__)
 

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..atomic import write_atomically
-from ..check import edition_nodes
-from ..diagnostics import Location
-from ..model import Chart, Edition
-from ..paths import CACHE_DIR
-from ..theme import Theme
-from .art import VectorArt
-from .placeholder import placeholder_alt, placeholder_art
-from .spec import alt_text, chart_spec
+from rapport import __version__
+from rapport.atomic import write_atomically
+from rapport.charts.art import VectorArt
+from rapport.charts.placeholder import placeholder_alt, placeholder_art
+from rapport.charts.spec import alt_text, chart_spec
+from rapport.check.content import edition_nodes
+from rapport.content.model import Chart, Edition
+from rapport.diagnostics import Location
+from rapport.paths import CACHE_DIR
+from rapport.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: f
 def _drawing_function() -> Any:
     """The chart drawing function; matplotlib is imported only here, on a cache miss."""
     started = time.perf_counter()
-    from .draw import render_art
+    from rapport.charts.draw import render_art
 
     if (seconds := time.perf_counter() - started) > 0.001:
         log.debug("loaded matplotlib in %.3f s", seconds)

@@ -24,12 +24,12 @@ from matplotlib.path import Path as PlotPath
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import IdentityTransform
 
-from ..formatting import format_number
-from ..theme import Theme
-from .art import VectorArt
-from .labels import Measure, fit_label, measure_with
-from .record import record, recording_figure
-from .spec import chart_height, series_label
+from rapport.charts.art import VectorArt
+from rapport.charts.labels import Measure, fit_label, measure_with
+from rapport.charts.record import record, recording_figure
+from rapport.charts.spec import chart_height, series_label
+from rapport.content.formatting import format_number
+from rapport.theme import Theme
 
 FONT_FAMILY = "Lato"
 

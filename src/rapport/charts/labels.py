@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..fontfiles import font_widths
+from rapport.theme.fonts import font_widths
 
 ELLIPSIS = "…"
 Measure = Callable[[str], float]

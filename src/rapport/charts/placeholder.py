@@ -9,11 +9,11 @@ stands for is drawn (and cached) once its facts are filled in.
 
 from __future__ import annotations
 
-from ..labels import labels
-from ..model import Chart
-from ..theme import Theme
-from .art import Face, Label, Shape, VectorArt
-from .spec import chart_height
+from rapport.charts.art import Face, Label, Shape, VectorArt
+from rapport.charts.spec import chart_height
+from rapport.content.model import Chart
+from rapport.labels import labels
+from rapport.theme import Theme
 
 # The look of everything a draft still waits for: text, key-figure tiles and charts.
 HIGHLIGHT = "#ffe28a"  # behind a placeholder in running text: a highlighter yellow

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.path import Path as PlotPath
 from matplotlib.transforms import Transform
 
-from .art import Anchor, Clip, Face, Label, Segments, Shape, VectorArt
+from rapport.charts.art import Anchor, Clip, Face, Label, Segments, Shape, VectorArt
 
 _CAPS = {"butt": 0, "round": 1, "projecting": 2}
 _JOINS = {"miter": 0, "round": 1, "bevel": 2}

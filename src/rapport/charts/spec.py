@@ -10,8 +10,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..formatting import format_number, format_quantity
-from ..model import Chart, Series
+from rapport.content.formatting import format_number, format_quantity
+from rapport.content.model import Chart, Series
 
 KIND_NAMES = {
     "bar": "Staafdiagram",

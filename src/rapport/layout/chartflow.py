@@ -7,8 +7,8 @@ from reportlab.pdfgen.canvas import FILL_NON_ZERO, Canvas
 from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable
 
-from ..charts.art import Clip, Label, Segments, Shape, VectorArt
-from .styles import FACES
+from rapport.charts.art import Clip, Label, Segments, Shape, VectorArt
+from rapport.layout.styles import FACES
 
 
 def chart_flowable(art: VectorArt, width: float) -> Flowable:

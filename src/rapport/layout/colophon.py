@@ -15,9 +15,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
-from ..correction import Correction
-from . import markup
-from .tagging import StructNode, tag
+from rapport.correction import Correction
+from rapport.layout import markup
+from rapport.layout.tagging import StructNode, tag
 
 _GAP = 2.5 * mm  # between the rule and the line
 

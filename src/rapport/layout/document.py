@@ -13,16 +13,16 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
-from .. import __version__
-from ..correction import Correction
-from ..diagnostics import Location
-from ..labels import labels
-from ..model import Edition
-from ..theme import Theme
-from .images import ImageStore, SharedImage, draw_shared
-from .late import LateNumbers
-from .styles import FACES, colour
-from .tagging import StructNode, TaggedCanvas, Tagger
+from rapport import __version__
+from rapport.content.model import Edition
+from rapport.correction import Correction
+from rapport.diagnostics import Location
+from rapport.labels import labels
+from rapport.layout.images import ImageStore, SharedImage, draw_shared
+from rapport.layout.late import LateNumbers
+from rapport.layout.styles import FACES, colour
+from rapport.layout.tagging import StructNode, TaggedCanvas, Tagger
+from rapport.theme import Theme
 
 COVER, BODY = "cover", "body"
 
@@ -201,7 +201,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self._draw_draft_mark(canvas)
 
     def _published_line(self) -> str:
-        from ..formatting import format_date
+        from rapport.content.formatting import format_date
 
         if self.edition.published is None:  # a draft of a new edition: no invented date
             return self.labels["unpublished"]

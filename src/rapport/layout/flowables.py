@@ -17,11 +17,11 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from ..charts import placeholder
-from ..diagnostics import Location
-from ..escaping import escape
-from .styles import FACES
-from .tagging import StructNode, marked, tag
+from rapport.charts import placeholder
+from rapport.diagnostics import Location
+from rapport.layout.escaping import escape
+from rapport.layout.styles import FACES
+from rapport.layout.tagging import StructNode, marked, tag
 
 
 class Heading(Paragraph):  # type: ignore[misc]

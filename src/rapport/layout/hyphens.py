@@ -22,7 +22,7 @@ import pyphen
 from reportlab.pdfbase import ttfonts
 from reportlab.platypus import paragraph
 
-from ..atomic import write_atomically
+from rapport.atomic import write_atomically
 
 BREAK_MARK = "\u2010"
 SOFT_HYPHEN = "\u00ad"

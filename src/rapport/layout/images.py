@@ -18,8 +18,8 @@ from typing import Any
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
-from ..assets import prepare_image, print_pixels
-from ..diagnostics import ContentError, Diagnostic, Location
+from rapport.assets import prepare_image, print_pixels
+from rapport.diagnostics import ContentError, Diagnostic, Location
 
 
 class SharedImage:
@@ -106,7 +106,7 @@ def require_pdfa(pdf: Path, images: ImageStore, edition: Location) -> None:
     Every image is converted to what PDF/A allows, so a failure is unexpected;
     images are still the most likely cause, so the message names them.
     """
-    from ..pdfa_check import check_pdfa
+    from rapport.pdf.pdfa_check import check_pdfa
 
     result = check_pdfa(pdf)
     if result.passed:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..charts import placeholder
-from ..escaping import escape, quote_attribute
-from ..model import RichText, Span
+from rapport.charts import placeholder
+from rapport.content.model import RichText, Span
+from rapport.layout.escaping import escape, quote_attribute
 
 
 def plain(text: str) -> str:

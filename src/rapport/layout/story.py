@@ -25,20 +25,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .. import model
-from ..assets import icon_path, image_size, resolve_image
-from ..charts import ChartSet
-from ..check import project_root
-from ..formatting import format_quantity
-from ..labels import labels
-from ..paths import CACHE_DIR
-from ..theme import Theme
-from . import markup
-from .breaking import column_widths
-from .chartflow import chart_flowable
-from .colophon import correction_note
-from .document import BODY, ReportDocument, frame_width
-from .flowables import (
+from rapport.assets import icon_path, image_size, resolve_image
+from rapport.charts import ChartSet
+from rapport.check.content import project_root
+from rapport.content import model
+from rapport.content.formatting import format_quantity
+from rapport.labels import labels
+from rapport.layout import markup
+from rapport.layout.breaking import column_widths
+from rapport.layout.chartflow import chart_flowable
+from rapport.layout.colophon import correction_note
+from rapport.layout.document import BODY, ReportDocument, frame_width
+from rapport.layout.flowables import (
     ContentsEntry,
     Heading,
     IconHeading,
@@ -47,9 +45,11 @@ from .flowables import (
     TaggedContents,
     Tile,
 )
-from .images import ImageStore, PlacedImage
-from .styles import BODY_FONT, Styles, aligned, colour, make_styles
-from .tagging import StructNode, tag
+from rapport.layout.images import ImageStore, PlacedImage
+from rapport.layout.styles import BODY_FONT, Styles, aligned, colour, make_styles
+from rapport.layout.tagging import StructNode, tag
+from rapport.paths import CACHE_DIR
+from rapport.theme import Theme
 
 F = TypeVar("F", bound=Flowable)
 
@@ -182,7 +182,7 @@ def _cover(ctx: _Context) -> list[Flowable]:
 
 
 def _icon_row(icons: list[tuple[Path, str]]) -> Flowable:
-    from .flowables import draw_icon
+    from rapport.layout.flowables import draw_icon
 
     class IconRow(Flowable):  # type: ignore[misc]
         def wrap(self, w: float, h: float) -> tuple[float, float]:

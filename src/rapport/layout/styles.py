@@ -12,9 +12,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from ..theme import Theme
-from . import breaking
-from .hyphens import has_dictionary, hyphenator
+from rapport.layout import breaking
+from rapport.layout.hyphens import has_dictionary, hyphenator
+from rapport.theme import Theme
 
 BODY_FONT = "RapportRegular"
 FACES = {

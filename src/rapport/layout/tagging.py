@@ -6,7 +6,7 @@ flowables, and ties each flowable that draws real content to its node. While
 a page is drawn, `TaggedCanvas` wraps that content in marked-content
 sequences with an MCID (`/P <</MCID 3>> BDC … EMC`) and everything else —
 running headers and footers, rules, tile backgrounds — in `/Artifact`. The
-finishing step (rapport.tags) turns the record into the PDF's structure tree.
+finishing step (rapport.pdf.tags) turns the record into the PDF's structure tree.
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import schema
-from .diagnostics import Location, did_you_mean, plural
-from .model import Block, Chart, Series, Status, as_status
-from .reader import Reader
-from .yamlsource import MappingNode, Node, ScalarNode, split_by_comma_hint
+from rapport.content import schema
+from rapport.content.model import Block, Chart, Series, Status, as_status
+from rapport.content.reader import Reader
+from rapport.content.yamlsource import MappingNode, Node, ScalarNode, split_by_comma_hint
+from rapport.diagnostics import Location, did_you_mean, plural
 
 MAX_CATEGORIES = {"bar": 16, "hbar": 20, "grouped": 12, "stacked": 16, "line": 24, "donut": 8}
 MAX_SERIES = 6

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .assets import AssetError, image_size, resolve_image
-from .diagnostics import Problems, plural
-from .model import Chart, Image, Table
-from .theme import POINTS_PER_MM, Theme, text_height, text_width
+from rapport.assets import AssetError, image_size, resolve_image
+from rapport.content.model import Chart, Image, Table
+from rapport.diagnostics import Problems, plural
+from rapport.theme import POINTS_PER_MM, Theme, text_height, text_width
 
 # A table column narrower than this has no room left for text after the cell padding
 # (reportlab fails below 12 pt); 10 mm holds a number of four or five digits.
@@ -66,7 +66,7 @@ def _room(theme: Theme, title: bool) -> float:
 
 
 def _check_chart(chart: Chart, theme: Theme, problems: Problems) -> None:
-    from .charts.spec import chart_height  # the chart package, but not matplotlib
+    from rapport.charts.spec import chart_height  # the chart package, but not matplotlib
 
     height = chart_height(
         chart.kind,

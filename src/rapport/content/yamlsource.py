@@ -20,8 +20,8 @@ from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import sources
-from .diagnostics import Location, Problems
+from rapport.content import sources
+from rapport.diagnostics import Location, Problems
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 24

@@ -18,17 +18,17 @@ from pathlib import Path
 import pikepdf
 from reportlab.platypus.doctemplate import LayoutError
 
-from .charts import ChartSet
-from .correction import Correction
-from .diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
-from .layout import hyphens
-from .layout.document import ReportDocument
-from .layout.images import require_pdfa
-from .layout.story import build_story
-from .layout.styles import register_fonts
-from .model import Edition
-from .pdfa import finish_pdf
-from .theme import Theme
+from rapport.charts import ChartSet
+from rapport.content.model import Edition
+from rapport.correction import Correction
+from rapport.diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
+from rapport.layout import hyphens
+from rapport.layout.document import ReportDocument
+from rapport.layout.images import require_pdfa
+from rapport.layout.story import build_story
+from rapport.layout.styles import register_fonts
+from rapport.pdf.pdfa import finish_pdf
+from rapport.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def _layout_problem(doc: ReportDocument, exc: LayoutError) -> ContentError:
 
 def _structure_of(doc: ReportDocument, language: str) -> Callable[[pikepdf.Pdf], None]:
     """What the layout recorded while drawing, as a step of the finishing."""
-    from .tags import apply_structure
+    from rapport.pdf.tags import apply_structure
 
     def write_structure(pdf: pikepdf.Pdf) -> None:
         apply_structure(pdf, doc.structure, doc.tagger.sequences, language)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from .diagnostics import Location
+from rapport.diagnostics import Location
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .chapter_names import iter_watched_names
-from .diagnostics import ContentError, RapportError, display_path, plural
-from .load_facts import FACTS_FILE
-from .paths import THEME_FILE
+from rapport.content.chapter_names import iter_watched_names
+from rapport.content.load_facts import FACTS_FILE
+from rapport.diagnostics import ContentError, RapportError, display_path, plural
+from rapport.paths import THEME_FILE
 
 if TYPE_CHECKING:
-    from .pipeline import Checked
+    from rapport.pipeline import Checked
 
 log = logging.getLogger("rapport")
 
@@ -107,8 +107,8 @@ class Rebuilder:
         return paths
 
     def build(self) -> bool:
-        from .cli import print_diagnostics
-        from .pipeline import build
+        from rapport.cli import print_diagnostics
+        from rapport.pipeline import build
 
         try:
             result = build(self.edition_dir, self.output)
@@ -148,7 +148,7 @@ class Rebuilder:
 
 def read_by(checked: Checked) -> set[Path]:
     """The files a good build read: content, previous facts, images, icons, theme and fonts."""
-    from .archive.record import collect_inputs
+    from rapport.archive.record import collect_inputs
 
     root = checked.theme.root
     try:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
-from .layout.tagging import Marked, StructNode
+from rapport.layout.tagging import Marked, StructNode
 
 _INTERNAL_ROLES = {"Document"}
 

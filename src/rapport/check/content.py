@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-from .assets import (
+from rapport.assets import (
     AssetError,
     available_icons,
     font_coverage,
@@ -20,9 +20,8 @@ from .assets import (
     inspect_image,
     resolve_image,
 )
-from .diagnostics import Location, Problems
-from .fit import check_fit
-from .model import (
+from rapport.check.fit import check_fit
+from rapport.content.model import (
     BulletItem,
     Callout,
     Chapter,
@@ -37,8 +36,9 @@ from .model import (
     Section,
     Table,
 )
-from .paths import link_outside
-from .theme import Theme
+from rapport.diagnostics import Location, Problems
+from rapport.paths import link_outside
+from rapport.theme import Theme
 
 MAX_WORD_LENGTH = 60
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -75,7 +75,7 @@ def check_edition(edition: Edition, theme: Theme, problems: Problems) -> None:
 def _check_language(edition: Edition, problems: Problems) -> None:
     from babel import UnknownLocaleError
 
-    from .formatting import babel_locale
+    from rapport.content.formatting import babel_locale
 
     try:
         babel_locale(edition.language)

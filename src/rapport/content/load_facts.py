@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import schema
-from .diagnostics import TODO_FACT, Location, Problems
-from .facts import NAME, PREVIOUS_YEAR, THIS_YEAR
-from .formatting import format_number
-from .model import Fact, FactSet, as_status
-from .paths import project_of
-from .reader import Reader
-from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, read_yaml
+from rapport.content import schema
+from rapport.content.facts import NAME, PREVIOUS_YEAR, THIS_YEAR
+from rapport.content.formatting import format_number
+from rapport.content.model import Fact, FactSet, as_status
+from rapport.content.reader import Reader
+from rapport.content.yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, read_yaml
+from rapport.diagnostics import TODO_FACT, Location, Problems
+from rapport.paths import project_of
 
 FACTS_FILE = "facts.yaml"
 

@@ -7,7 +7,7 @@ The validator knows neither, and refuses them as unknown. Level A is level B
 plus requirements on tagging and Unicode, so the file is checked against every
 level-B rule with its declaration read as B: a copy whose XMP packet lacks the
 PDF/UA identification and its extension schema, and says conformance B, is
-saved and validated. The tagging itself is checked by rapport.tags and its
+saved and validated. The tagging itself is checked by rapport.pdf.tags and its
 tests; a full PDF/A-2a and PDF/UA check needs veraPDF (docs/archive.md).
 """
 
@@ -72,7 +72,7 @@ def check_pdfa(path: Path) -> Conformance:
     import pikepdf
     import pikepdf.pdfa
 
-    from .pdfa import SAVE_OPTIONS
+    from rapport.pdf.pdfa import SAVE_OPTIONS
 
     validator = f"pikepdf {pikepdf.__version__} (pikepdf.pdfa)"
     fonttools = logging.getLogger("fontTools")

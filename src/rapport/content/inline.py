@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from .model import Span
+from rapport.content.model import Span
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 _REFERENCE = re.compile(r"\{([A-Za-z0-9_.-]+)(?::([a-z]+))?\}")  # a fact: {name} or {name:form}

@@ -27,8 +27,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .atomic import write_atomically
-from .diagnostics import (
+from rapport.atomic import write_atomically
+from rapport.content.factsfile import FactsFileError, format_fact_value, set_fact_values
+from rapport.content.load_facts import FACTS_FILE, load_facts
+from rapport.content.model import Fact, FactSet
+from rapport.content.yamlsource import MappingNode, ScalarNode, read_yaml
+from rapport.diagnostics import (
     ContentError,
     Diagnostic,
     Location,
@@ -38,11 +42,7 @@ from .diagnostics import (
     display_path,
     plural,
 )
-from .factsfile import FactsFileError, format_fact_value, set_fact_values
-from .load_facts import FACTS_FILE, load_facts
-from .model import Fact, FactSet
-from .paths import OUTPUT_DIR, project_of
-from .yamlsource import MappingNode, ScalarNode, read_yaml
+from rapport.paths import OUTPUT_DIR, project_of
 
 log = logging.getLogger("rapport")
 

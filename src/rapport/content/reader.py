@@ -14,12 +14,11 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from . import schema, sources
-from .diagnostics import Location, Problems, did_you_mean
-from .facts import REFERENCE, FactError, FactTable
-from .inline import InlineSyntaxError, Slip, parse_inline, reference_as_typed
-from .model import Fact, RichText, Span
-from .yamlsource import (
+from rapport.content import schema, sources
+from rapport.content.facts import REFERENCE, FactError, FactTable
+from rapport.content.inline import InlineSyntaxError, Slip, parse_inline, reference_as_typed
+from rapport.content.model import Fact, RichText, Span
+from rapport.content.yamlsource import (
     NULL_TAG,
     MappingNode,
     Node,
@@ -29,6 +28,7 @@ from .yamlsource import (
     cut_by_comment,
     split_by_comma_hint,
 )
+from rapport.diagnostics import Location, Problems, did_you_mean
 
 _PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 _GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")

@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .diagnostics import did_you_mean
-from .formatting import format_number
-from .labels import labels
-from .model import Fact, FactSet
+from rapport.content.formatting import format_number
+from rapport.content.model import Fact, FactSet
+from rapport.diagnostics import did_you_mean
+from rapport.labels import labels
 
 FORMS = ("value", "number", "change", "percent", "delta", "difference", "previous")
 # The edition's own year and the previous edition's, so that text stays true next year.

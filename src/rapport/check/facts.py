@@ -14,11 +14,11 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
-from .check import edition_nodes
-from .diagnostics import Location, Problems
-from .facts import percent_change
-from .formatting import format_number
-from .model import Edition, Fact, FactSet, KeyFigure, RichText, Series, Span
+from rapport.check.content import edition_nodes
+from rapport.content.facts import percent_change
+from rapport.content.formatting import format_number
+from rapport.content.model import Edition, Fact, FactSet, KeyFigure, RichText, Series, Span
+from rapport.diagnostics import Location, Problems
 
 # A Flemish number in running text: 1.852.354 · 6,5 · 305
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?(?![\w]|[.,]\d)")

@@ -29,14 +29,15 @@ from typing import Any
 
 import pikepdf
 
-from .escaping import escape
-from .model import Edition
+from rapport.content.model import Edition
+from rapport.layout.escaping import escape
+from rapport.paths import SRGB_PROFILE
 
 log = logging.getLogger(__name__)
 
 PDFA_PART = 2
 PDFA_CONFORMANCE = "B"
-ICC_PROFILE = Path(__file__).resolve().parent / "data" / "sRGB.icc"
+ICC_PROFILE = SRGB_PROFILE
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 
 # Pdf.save settings: deterministic, and within what PDF/A-2 allows (no
@@ -89,7 +90,7 @@ def finish_pdf(
     """Rewrite the PDF at `path` as PDF/A-2b, in place and deterministically.
 
     `moment` is the pinned build date (naive, UTC), the only time written.
-    `structure` writes the structure tree (rapport.tags); with it the file is
+    `structure` writes the structure tree (rapport.pdf.tags); with it the file is
     a tagged PDF and declares PDF/A-2a and PDF/UA-1. `version` is the revision
     of a correction (rapport.correction), written as xmpMM:VersionID.
     """

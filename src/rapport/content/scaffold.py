@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .diagnostics import ContentError, Problems, UsageError, display_path
-from .factsfile import set_fact_comments, set_fact_values
-from .load import EDITION_FILE, chapter_files
-from .load_facts import FACTS_FILE, load_facts
-from .paths import project_of
-from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, read_yaml
+from rapport.content.factsfile import set_fact_comments, set_fact_values
+from rapport.content.load import EDITION_FILE, chapter_files
+from rapport.content.load_facts import FACTS_FILE, load_facts
+from rapport.content.yamlsource import MappingNode, Node, ScalarNode, SequenceNode, read_yaml
+from rapport.diagnostics import ContentError, Problems, UsageError, display_path
+from rapport.paths import project_of
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .diagnostics import Location, Problems, display_path
+from rapport.diagnostics import Location, Problems, display_path
 
 CHAPTER_FILE = re.compile(r"^(?P<number>\d{2})-[\w-]+\.ya?ml$")
 EDITION_FILES = ("edition.yaml", "facts.yaml")  # read by name elsewhere; never a chapter

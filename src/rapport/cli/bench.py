@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import CACHE_DIR, THEME_FILE
+from rapport.paths import CACHE_DIR, THEME_FILE
 
 RUNS = 7
 JPEG_SIZE = (7600, 5000)  # 38 megapixels, a camera's photo
@@ -109,8 +109,8 @@ _DREW = re.compile(r"drew chart '(.*)' in ([0-9.]+) s")
 
 def _watch_rebuild(edition_dir: Path, output: Path, runs: int) -> tuple[float, int]:
     """Median time of a rebuild after a text-only edit, with the libraries loaded; and the page count."""
-    from .cli import collect_garbage_less_often
-    from .pipeline import build
+    from rapport.cli import collect_garbage_less_often
+    from rapport.pipeline import build
 
     collect_garbage_less_often()  # as in the `rapport watch` process
 
@@ -162,7 +162,7 @@ def _many_images(edition_dir: Path, folder: Path, runs: int) -> Run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rapport.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m rapport.cli.bench", description=__doc__)
     parser.add_argument("edition", type=Path, nargs="?", default=Path("content/2023"))
     parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args(argv)

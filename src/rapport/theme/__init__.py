@@ -9,11 +9,11 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomically
-from .diagnostics import Location, Problems, did_you_mean
-from .fontfiles import READER, font_damage
-from .paths import CACHE_DIR, link_outside
-from .yamlsource import MappingNode, ScalarNode, SequenceNode, YamlFile, read_yaml
+from rapport.atomic import write_atomically
+from rapport.content.yamlsource import MappingNode, ScalarNode, SequenceNode, YamlFile, read_yaml
+from rapport.diagnostics import Location, Problems, did_you_mean
+from rapport.paths import CACHE_DIR, link_outside
+from rapport.theme.fonts import READER, font_damage
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 

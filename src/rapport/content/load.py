@@ -13,22 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import schema
-from .chapter_names import chapter_files as find_chapter_files
-from .diagnostics import (
-    TODO_DATE,
-    TODO_REVIEW,
-    Location,
-    Problems,
-    did_you_mean,
-    display_path,
-    plural,
-)
-from .facts import FactError, FactTable
-from .labels import labels
-from .load_chart import read_chart
-from .load_facts import FACTS_FILE, load_facts
-from .model import (
+from rapport.content import schema
+from rapport.content.chapter_names import chapter_files as find_chapter_files
+from rapport.content.facts import FactError, FactTable
+from rapport.content.load_chart import read_chart
+from rapport.content.load_facts import FACTS_FILE, load_facts
+from rapport.content.model import (
     Alignment,
     Block,
     BulletItem,
@@ -48,9 +38,27 @@ from .model import (
     Section,
     Table,
 )
-from .paths import link_outside, project_of
-from .reader import Reader
-from .yamlsource import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, YamlFile, read_yaml
+from rapport.content.reader import Reader
+from rapport.content.yamlsource import (
+    NULL_TAG,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlFile,
+    read_yaml,
+)
+from rapport.diagnostics import (
+    TODO_DATE,
+    TODO_REVIEW,
+    Location,
+    Problems,
+    did_you_mean,
+    display_path,
+    plural,
+)
+from rapport.labels import labels
+from rapport.paths import link_outside, project_of
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +211,7 @@ def _read_tile(reader: Reader, node: Node, definition: dict[str, Any]) -> KeyFig
 
 def _tile_change(reader: Reader, node: Node, fact: object) -> str:
     """'+15% t.o.v. 2022': only for a tile that shows a fact."""
-    from .model import Fact
+    from rapport.content.model import Fact
 
     if not isinstance(fact, Fact) or reader.facts is None:
         reader.error(
@@ -521,7 +529,7 @@ def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | Non
 def _known_language(language: str) -> bool:
     from babel import UnknownLocaleError
 
-    from .formatting import babel_locale
+    from rapport.content.formatting import babel_locale
 
     try:
         babel_locale(language)

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from .archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
-from .diagnostics import (
+from rapport import __version__
+from rapport.archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
+from rapport.diagnostics import (
     ContentError,
     Diagnostic,
     ExitCode,
@@ -145,7 +145,7 @@ def print_diagnostics(diagnostics: Sequence[Diagnostic], *, every_todo: bool = F
 
 
 def _edition_dir(argument: Path | None, command: str = "build") -> Path:
-    from .pipeline import choose_edition
+    from rapport.pipeline import choose_edition
 
     return choose_edition(argument, command)
 
@@ -157,7 +157,7 @@ def _year(text: str) -> int:
 
 
 def _new(year: int, source: Path | None) -> int:
-    from .scaffold import new_edition
+    from rapport.content.scaffold import new_edition
 
     made = new_edition(Path("content"), year, source)
     folder = display_path(made.directory)
@@ -174,7 +174,7 @@ def _new(year: int, source: Path | None) -> int:
 
 
 def _inspect(pdf: Path, show_tags: bool) -> int:
-    from .inspect import check_tags, outline
+    from rapport.pdf.inspection import check_tags, outline
 
     if not pdf.is_file():
         raise UsageError(f"'{pdf}' is not a file")
@@ -220,7 +220,7 @@ def _add_facts_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _facts(args: argparse.Namespace) -> int:
-    from .exchange import export_facts, import_facts
+    from rapport.content.exchange import export_facts, import_facts
 
     args.command = args.facts_command  # "failed to import: …" when the sheet has problems
     edition_dir = _edition_dir(args.edition, f"facts {args.facts_command}")
@@ -238,7 +238,7 @@ def _check_output(
 ) -> None:
     """Refuse, before any work is done, an output that would replace a source or an
     archived file; the default in build/ too, as build/ may be a link."""
-    from .paths import OUTPUT_DIR, check_output, project_of
+    from rapport.paths import OUTPUT_DIR, check_output, project_of
 
     root = project_of(edition_dir)
     example = root / OUTPUT_DIR / default_name.format(edition_dir.name)
@@ -247,7 +247,7 @@ def _check_output(
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "schema":
-        from .schema import schema_json
+        from rapport.content.schema import schema_json
 
         print(schema_json())
         return ExitCode.OK
@@ -259,7 +259,7 @@ def _run(args: argparse.Namespace) -> int:
         return _facts(args)
     if args.command in ARCHIVE_COMMANDS:
         return run_archive_command(args)
-    from .pipeline import build, load_and_check
+    from rapport.pipeline import build, load_and_check
 
     edition_dir = _edition_dir(args.edition, args.command)
     if args.command in ("build", "watch"):
@@ -273,7 +273,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         return ExitCode.OK
     if args.command == "watch":
-        from .watch import watch
+        from rapport.cli.watch import watch
 
         try:
             watch(edition_dir, args.output)
@@ -282,7 +282,7 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.OK
     report = build(edition_dir, args.output, draft=args.draft)
     print_diagnostics(report.warnings)
-    from .archive.drift import warn_if_drifted
+    from rapport.archive.drift import warn_if_drifted
 
     warn_if_drifted(edition_dir)  # a published year whose content changed since
     logging.getLogger("rapport").info(

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .diagnostics import Problems, did_you_mean, display_path
-from .yamlsource import MappingNode, Node, ScalarNode, SequenceNode, read_yaml_text
+from rapport.content.yamlsource import MappingNode, Node, ScalarNode, SequenceNode, read_yaml_text
+from rapport.diagnostics import Problems, did_you_mean, display_path
 
 VALUE_KEY = "value"
 INDENT = "  "
