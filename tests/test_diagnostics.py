@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import make_project, run_rapport
-from rapport import sources
+from rapport.content import sources
 from rapport.content.exchange import CellLocation
 from rapport.content.facts import FactTable
 from rapport.content.reader import Reader

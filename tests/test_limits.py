@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from helpers import REPO, chapter_with_blocks
-from rapport import assets, check, load, load_chart, reader, yamlsource
+from rapport import assets
+from rapport.check import content as check
+from rapport.content import load, load_chart, reader, yamlsource
 from rapport.diagnostics import ContentError, Problems
 from rapport.pipeline import load_and_check
 
