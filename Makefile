@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+TEST_STAMP := $(VENV)/.test-installed-stamp
 MADE_BY := $(VENV)/.made-by
 LOCK   := requirements.lock
+TEST_LOCK := requirements-test.lock
 PIP_TOOLS := pip-tools==7.6.2
 
 # Empty: rapport takes the newest edition and says which. A bare year (EDITION=2024)
@@ -15,7 +17,7 @@ without_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 
 EDITION_ARG := $(if $(EDITION),$(if $(call without_digits,$(EDITION)),$(EDITION),content/$(EDITION)))
 
 .PHONY: all build draft check watch new facts-export facts-import publish help \
-	test lint typecheck golden bench clean lock fuzz bytecode FORCE
+	test test-fast lint typecheck golden bench clean lock fuzz bytecode FORCE
 
 all: build
 
@@ -30,12 +32,14 @@ help:
 	@echo "make publish YEAR=2024            archive the edition write-once (REVISION=2 REASON=…: a correction,"
 	@echo "                                  DRY_RUN=1: show what it would archive; YES=1: do not ask)"
 	@echo "make test                         lint, type check and the whole test suite"
+	@echo "make test-fast                    the tests but the slow end-to-end and fuzz ones (a minute)"
 	@echo "make lint                         ruff: lint and format check"
 	@echo "make typecheck                    mypy, strict"
-	@echo "make golden                       regenerate the golden page images of the layout tests"
+	@echo "make golden                       regenerate the golden page images and texts of the editions"
 	@echo "make bench                        measure how fast the edition builds"
 	@echo "make fuzz                         a long fuzzing run (FUZZ_EXAMPLES=20000)"
-	@echo "make lock                         regenerate requirements.lock (UPGRADE=1: newest versions)"
+	@echo "make lock                         regenerate requirements.lock and requirements-test.lock"
+	@echo "                                  (UPGRADE=1: newest versions)"
 	@echo "make bytecode                     compile rapport's sources (every build does it)"
 	@echo "make clean                        remove build/ and .cache/; the virtual environment stays"
 	@echo "make help                         this list"
@@ -85,9 +89,10 @@ $(MADE_BY):
 
 FORCE:
 
-# Exactly the versions in the lock file, each checked against its sha256, then
-# rapport itself without resolving anything again; `pip check` catches a lock
-# that no longer fits pyproject.toml. The stamp is written only when all went well.
+# What building needs: exactly the versions in the lock file, each checked
+# against its sha256, then rapport itself without resolving anything again;
+# `pip check` catches a lock that no longer fits pyproject.toml. The stamp is
+# written only when all went well.
 $(STAMP): pyproject.toml $(LOCK) $(MADE_BY)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
@@ -95,14 +100,23 @@ $(STAMP): pyproject.toml $(LOCK) $(MADE_BY)
 	$(BIN)/python -m pip check || { echo "make: $(LOCK) does not fit pyproject.toml; run 'make lock'" >&2; exit 1; }
 	touch $(STAMP)
 
-# Regenerates the lock file (runtime and test dependencies, exact versions and
-# hashes) from pyproject.toml, keeping the versions already locked; `make lock
+# What the tests add (the `test` extra: pytest, mypy, ruff, …), locked the same
+# way; its lock repeats the runtime pins, so nothing installed above changes.
+$(TEST_STAMP): $(STAMP) $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(TEST_LOCK)
+	$(BIN)/python -m pip check || { echo "make: $(TEST_LOCK) does not fit pyproject.toml; run 'make lock'" >&2; exit 1; }
+	touch $(TEST_STAMP)
+
+# Regenerates both lock files (exact versions and hashes) from pyproject.toml,
+# keeping the versions already locked: the runtime dependencies, then the
+# runtime and test dependencies held to the runtime lock's versions. `make lock
 # UPGRADE=1` moves every package to its newest allowed version.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
 lock: $(MADE_BY)
 	$(BIN)/python -m pip install --quiet $(PIP_TOOLS)
-	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
-		--extra test --strip-extras --no-emit-index-url --no-emit-find-links \
-		$(if $(UPGRADE),--upgrade) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra test --constraint $(LOCK) --output-file $(TEST_LOCK) pyproject.toml
 
 # rapport is installed editable, which compiles nothing: without this, every
 # run would compile its sources again where bytecode is not written
@@ -136,17 +150,23 @@ publish: bytecode
 	$(BIN)/rapport publish $(YEAR) $(if $(REVISION),--revision $(REVISION)) \
 		$(if $(REASON),--reason $(call quoted,REASON)) $(if $(YES),--yes) $(if $(DRY_RUN),--dry-run)
 
-test: $(STAMP) lint typecheck
+test: $(TEST_STAMP) lint typecheck
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+# The quick lane while working: every test but those marked slow (the real editions,
+# fuzzing) or e2e (a PDF built end to end, rapport or make in a separate process).
+# `make test` runs them all, and is what CI runs.
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m "not slow and not e2e"
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-golden: $(STAMP)
+golden: $(TEST_STAMP)
 	RAPPORT_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
 
 bench: bytecode
@@ -154,7 +174,7 @@ bench: bytecode
 
 # A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones).
 FUZZ_EXAMPLES ?= 20000
-fuzz: $(STAMP)
+fuzz: $(TEST_STAMP)
 	RAPPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py
 
 clean:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,3 +42,36 @@ def _restore_rapport_logger() -> Iterator[None]:
     saved = (logger.handlers[:], logger.level, logger.propagate)
     yield
     logger.handlers[:], logger.level, logger.propagate = saved
+
+
+@pytest.fixture(autouse=True)
+def _leaves_the_folder_and_environment_as_found() -> Iterator[None]:
+    """A test that changes the working folder or the environment without undoing it makes the
+    tests after it depend on it: that fails the test here, and the change is undone.
+
+    Autouse fixtures are set up first and so torn down last, after monkeypatch has undone
+    its own changes; a change seen here is one that nothing undoes.
+    """
+    folder, environment = os.getcwd(), _environment()
+    yield
+    changes = []
+    if os.getcwd() != folder:
+        changes.append(f"the working folder became {os.getcwd()}")
+        os.chdir(folder)
+    if _environment() != environment:
+        names = sorted(
+            name
+            for name in set(_environment()) | set(environment)
+            if os.environ.get(name) != environment.get(name)
+        )
+        changes.append(f"the environment variables {', '.join(names)} changed")
+        for name in names:
+            os.environ.pop(name, None)
+            if name in environment:
+                os.environ[name] = environment[name]
+    assert not changes, f"the test left {'; '.join(changes)}: use monkeypatch, which undoes it"
+
+
+def _environment() -> dict[str, str]:
+    """The environment, but for the variable in which pytest names the running test."""
+    return {name: value for name, value in os.environ.items() if name != "PYTEST_CURRENT_TEST"}

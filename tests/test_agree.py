@@ -148,6 +148,7 @@ def run(*args: str) -> tuple[int, str]:
     return status, err.getvalue()
 
 
+@pytest.mark.e2e
 @settings(
     max_examples=40,
     derandomize=True,

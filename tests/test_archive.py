@@ -470,8 +470,23 @@ def test_inputs_include_this_and_the_previous_editions_facts(tmp_path: Path) -> 
 
 
 def test_lock_file_pins_every_dependency_with_hashes() -> None:
-    """make installs from requirements.lock with --require-hashes; it must hold everything."""
-    text = (REPO / "requirements.lock").read_text("utf-8")
+    """make installs from requirements.lock with --require-hashes; it must hold everything
+    building needs and no test tool; requirements-test.lock adds the tools, same pins."""
+    pins = locked_pins(REPO / "requirements.lock")
+    test_pins = locked_pins(REPO / "requirements-test.lock")
+    for name, version in dependency_versions().items():
+        assert pins.get(name) == version, (
+            f"{name} {version} is installed, the lock has {pins.get(name)}"
+        )
+    for tool in ("pytest", "hypothesis", "pypdf", "pypdfium2", "mypy", "ruff"):
+        assert tool not in pins, f"make would install the test tool {tool}"
+        assert tool in test_pins, f"the test extra's {tool} is not locked"
+    assert {name: test_pins.get(name) for name in pins} == pins
+    assert "rapport" not in pins and "rapport" not in test_pins
+
+
+def locked_pins(lock: Path) -> dict[str, str]:
+    text = lock.read_text("utf-8")
     entries = [
         e for e in text.replace("\\\n", " ").splitlines() if e and not e.startswith(("#", " "))
     ]
@@ -482,10 +497,4 @@ def test_lock_file_pins_every_dependency_with_hashes() -> None:
         assert version, f"not pinned to one version: {requirement}"
         assert any(o.startswith("--hash=sha256:") for o in options), f"no hash for {name}"
         pins[name.lower().replace("_", "-")] = version
-    for name, version in dependency_versions().items():
-        assert pins.get(name) == version, (
-            f"{name} {version} is installed, the lock has {pins.get(name)}"
-        )
-    for tool in ("pytest", "hypothesis", "pypdf", "pypdfium2", "jsonschema", "mypy", "ruff"):
-        assert tool in pins, f"the test extra's {tool} is not locked"
-    assert "rapport" not in pins
+    return pins

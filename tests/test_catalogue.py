@@ -38,6 +38,7 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -305,7 +306,16 @@ def test_the_catalogue_has_at_least_60_cases() -> None:
     assert len(CASES) >= 60
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def lane(path: Path) -> Any:
+    """The case as a test parameter: one that writes a PDF, or first cuts characters out of a
+    font (seconds each), runs end to end (e2e); the others stop at the checks, quickly, and
+    stay in `make test-fast`."""
+    case = parse_case(path)
+    end_to_end = case.exit == 0 or any(spec[1] == "font-without" for spec in case.fixtures)
+    return pytest.param(path, marks=[pytest.mark.e2e] if end_to_end else [], id=path.stem)
+
+
+@pytest.mark.parametrize("path", [lane(path) for path in CASES])
 def test_case(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

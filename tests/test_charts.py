@@ -214,6 +214,7 @@ def all_kinds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return report.pdf, text
 
 
+@pytest.mark.e2e
 def test_every_kind_is_drawn_with_extractable_labels(all_kinds):
     _, text = all_kinds
     words = ["Aalst", "Brakel", "stijging", "daling", "titels", "exemplaren", "sessies", "leestips"]
@@ -222,6 +223,7 @@ def test_every_kind_is_drawn_with_extractable_labels(all_kinds):
     assert missing == []
 
 
+@pytest.mark.e2e
 def test_chart_numbers_are_flemish(all_kinds):
     _, text = all_kinds
     for number in ["1.234", "7.890", "13.043", "41.667", "630.000", "1.000.000", "24.676", "2.268"]:
@@ -229,23 +231,27 @@ def test_chart_numbers_are_flemish(all_kinds):
     assert "-2,5" in text or "−2,5" in text
 
 
+@pytest.mark.e2e
 def test_a_dollar_sign_is_just_a_dollar_sign(all_kinds):
     _, text = all_kinds
     assert text.count("$5 en $10") >= 2  # the title above the chart and the axis label in it
 
 
+@pytest.mark.e2e
 def test_marked_values_are_named_in_the_legend(all_kinds):
     _, text = all_kinds
     assert "2022 (afgeleid)" in text
     assert "Foutenmarge (schatting)" in text
 
 
+@pytest.mark.e2e
 def test_figures_are_numbered_in_order(all_kinds):
     _, text = all_kinds
     numbers = [int(n) for n in re.findall(r"Figuur (\d+)", text)]
     assert numbers == list(range(1, 8))
 
 
+@pytest.mark.e2e
 def test_charts_are_vector_drawings_not_images(all_kinds):
     pdf, _ = all_kinds
     reader = PdfReader(pdf)
@@ -261,6 +267,7 @@ def test_charts_are_vector_drawings_not_images(all_kinds):
 # -- the cache --------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_cached_rebuild_does_not_import_matplotlib_and_gives_the_same_bytes(tmp_path):
     edition_dir = make_project(tmp_path, chapter_with_blocks(ALL_KINDS))
     script = textwrap.dedent(
@@ -284,6 +291,7 @@ def test_a_cached_rebuild_does_not_import_matplotlib_and_gives_the_same_bytes(tm
     assert (tmp_path / "cold.pdf").read_bytes() == (tmp_path / "warm.pdf").read_bytes()
 
 
+@pytest.mark.e2e
 def test_changing_the_theme_draws_the_charts_again(tmp_path):
     edition_dir = make_project(tmp_path, chart(BAR))
     build(edition_dir, tmp_path / "a.pdf")
@@ -298,6 +306,7 @@ def test_changing_the_theme_draws_the_charts_again(tmp_path):
     assert len(first) == 1 and len(second) == 2
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     "damage",
     [
@@ -335,6 +344,7 @@ def test_bad_chart_data_fails_the_build_without_writing(tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.mark.e2e
 def test_a_cold_build_and_a_rebuild_give_the_same_bytes(tmp_path):
     edition_dir = make_project(tmp_path, chapter_with_blocks(ALL_KINDS))
     build(edition_dir, tmp_path / "first.pdf")
@@ -355,6 +365,6 @@ def test_a_legend_names_an_estimate_once():
 def test_the_cache_key_names_the_installed_version(package):
     from importlib.metadata import version
 
-    from rapport.charts import installed_version
+    from rapport.cache import installed_version
 
     assert installed_version(package) == version(package)

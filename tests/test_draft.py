@@ -146,6 +146,7 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.e2e
 def test_a_fresh_new_edition_builds_as_a_draft(fresh):
     result = run_rapport("build", "--draft", "content/2024", "-o", "draft.pdf", cwd=fresh)
     assert result.returncode == 0, result.stderr
@@ -164,6 +165,7 @@ def test_a_fresh_new_edition_builds_as_a_draft(fresh):
     assert "0 problems" in inspected.stderr
 
 
+@pytest.mark.e2e
 def test_a_fresh_new_edition_is_refused_without_draft(fresh):
     result = run_rapport("build", "content/2024", "-o", "final.pdf", cwd=fresh)
     assert result.returncode == 1
@@ -174,12 +176,14 @@ def test_a_fresh_new_edition_is_refused_without_draft(fresh):
 # -- placeholders in the PDF ---------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_text_and_table_cells_show_the_placeholder(draft):
     text = pdf_text(draft)
     assert "De collectie telt [nog in te vullen: boeken.titels] titels" in text
     assert re.search(r"Titels\s+\[nog in te vullen: boeken\.titels\]", text)
 
 
+@pytest.mark.e2e
 def test_charts_with_facts_to_fill_in_are_placeholders_of_their_title(draft):
     text = pdf_text(draft)
     assert text.count("Grafiek nog in te vullen") == 2
@@ -189,10 +193,12 @@ def test_charts_with_facts_to_fill_in_are_placeholders_of_their_title(draft):
     assert "In te vullen in facts.yaml: soorten.boeken, soorten.strips" in text
 
 
+@pytest.mark.e2e
 def test_a_partly_filled_chart_is_still_a_placeholder(draft):
     assert "93" not in pdf_text(draft)  # migraties.2019 is filled in, but not drawn alone
 
 
+@pytest.mark.e2e
 def test_tiles_show_the_placeholder_and_no_change(draft):
     text = pdf_text(draft)
     assert text.count("…\ntitels") == 1 and text.count("…\nexemplaren") == 1
@@ -200,15 +206,18 @@ def test_tiles_show_the_placeholder_and_no_change(draft):
     assert "t.o.v." not in text
 
 
+@pytest.mark.e2e
 def test_no_unfilled_value_shows_as_zero(draft):
     assert LONE_ZERO.findall(pdf_text(draft)) == []
 
 
+@pytest.mark.e2e
 def test_the_cover_says_the_date_is_not_known_and_the_pdf_date_is_pinned(draft):
     assert "Publicatiedatum nog niet bekend" in PdfReader(draft).pages[0].extract_text()
     assert str(PdfReader(draft).metadata["/CreationDate"]).startswith("D:20230101000000")
 
 
+@pytest.mark.e2e
 def test_placeholder_figures_are_tagged_with_alt_text(draft):
     assert figure_alts(draft) == [
         "Grafiek nog in te vullen: Migraties per jaar; "
@@ -221,6 +230,7 @@ def test_placeholder_figures_are_tagged_with_alt_text(draft):
     assert "0 problems" in inspected.stderr
 
 
+@pytest.mark.e2e
 def test_placeholders_are_not_cached_and_filled_charts_are_drawn(tmp_path):
     edition_dir = draft_project(tmp_path)
     result = run_rapport("build", "--draft", "content/2023", "-o", "draft.pdf", cwd=tmp_path)
@@ -238,6 +248,7 @@ def test_placeholders_are_not_cached_and_filled_charts_are_drawn(tmp_path):
 # -- refusals that stay ----------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_a_build_without_draft_refuses_unfilled_facts(tmp_path):
     draft_project(tmp_path)
     result = run_rapport("build", "content/2023", "-o", "final.pdf", cwd=tmp_path)
@@ -246,6 +257,7 @@ def test_a_build_without_draft_refuses_unfilled_facts(tmp_path):
     assert not (tmp_path / "final.pdf").exists()
 
 
+@pytest.mark.e2e
 def test_a_real_all_zero_donut_is_still_an_error_in_a_draft(tmp_path):
     facts = fill_in(FACTS, {"soorten.boeken": 0, "soorten.strips": 0})
     draft_project(tmp_path, facts=facts)
@@ -257,6 +269,7 @@ def test_a_real_all_zero_donut_is_still_an_error_in_a_draft(tmp_path):
     )
 
 
+@pytest.mark.e2e
 def test_a_donut_with_a_zero_and_a_fact_to_fill_in_builds_as_a_draft(tmp_path):
     draft_project(tmp_path, facts=fill_in(FACTS, {"soorten.boeken": 0}))
     result = run_rapport("build", "--draft", "content/2023", "-o", "draft.pdf", cwd=tmp_path)

@@ -46,6 +46,7 @@ def _check(project: Path) -> tuple[int, list[str]]:
     return result.returncode, result.stderr.splitlines()
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("face", "source", "block", "where", "word"),
     [
@@ -78,6 +79,7 @@ def test_a_styled_face_lacking_a_character_is_an_error(
     ) in lines
 
 
+@pytest.mark.e2e
 def test_a_section_title_is_checked_against_the_bold_face(tmp_path: Path) -> None:
     chapter = (
         "title: Hoofdstuk\nsections:\n  - title: Sectie ŋ\n    blocks:\n      - paragraph: x\n"
@@ -92,12 +94,14 @@ def test_a_section_title_is_checked_against_the_bold_face(tmp_path: Path) -> Non
     ) in lines
 
 
+@pytest.mark.e2e
 def test_a_character_in_regular_text_only_needs_the_regular_face(tmp_path: Path) -> None:
     make_project(tmp_path, chapter_with_blocks("- paragraph: Een ŋ gewoon woord."))
     _font_without(tmp_path, "bold", "Lato-Bold.ttf", "ŋ")
     assert _check(tmp_path) == (0, _check(tmp_path)[1])
 
 
+@pytest.mark.e2e
 def test_a_character_no_face_has_is_reported_once_for_the_regular_font(tmp_path: Path) -> None:
     make_project(tmp_path, chapter_with_blocks("- paragraph: Een **漢** woord."))
     status, lines = _check(tmp_path)
@@ -114,6 +118,7 @@ URL = "https://www.example.org/" + "/".join(["een-lang-pad.html"] * 12)
 WORD = "Ditiseenheellangwoordzonderspatiesdatnergenspastxxxxxxxxxxxx"  # 60: the longest allowed
 
 
+@pytest.mark.e2e
 def test_long_addresses_and_words_stay_inside_the_frame(tmp_path: Path) -> None:
     blocks = f"""\
         - paragraph: "Kijk op {URL} voor meer."

@@ -559,6 +559,7 @@ def test_a_date_excel_made_of_a_number(edition: Path) -> None:
     ]
 
 
+@pytest.mark.e2e
 def test_the_commands_end_to_end(tmp_path: Path) -> None:
     edition_dir = make_project(tmp_path)
     (edition_dir / "facts.yaml").write_text(FACTS_2024, encoding="utf-8")

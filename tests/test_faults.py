@@ -128,6 +128,7 @@ def kill_at_random(rng: random.Random, duration: float, folder: Path) -> tuple[i
     return wait(pid), during_write
 
 
+@pytest.mark.e2e
 def test_a_killed_build_leaves_the_previous_pdf_or_none(root: Path) -> None:
     rng = random.Random(20240320)
     target = root / PDF
@@ -192,6 +193,7 @@ def tmpfs(folder: Path, options: str) -> Iterator[Path]:
         subprocess.run(["umount", str(folder)], check=False)
 
 
+@pytest.mark.e2e
 def test_a_read_only_output_folder_exits_3_and_leaves_nothing(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -212,6 +214,7 @@ def test_a_read_only_output_folder_exits_3_and_leaves_nothing(
 
 # reportlab's SaveToFile leaves the file it failed to write to the garbage collector, which
 # closes it at once (a ResourceWarning, which pytest reports); the temporary file is removed.
+@pytest.mark.e2e
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_full_output_folder_exits_3_keeps_the_previous_pdf_and_leaves_nothing(
@@ -228,6 +231,7 @@ def test_a_full_output_folder_exits_3_keeps_the_previous_pdf_and_leaves_nothing(
         assert sorted(p.name for p in folder.iterdir()) == ["rapport.pdf"]
 
 
+@pytest.mark.e2e
 def test_a_file_size_limit_exits_3_keeps_the_previous_pdf_and_leaves_nothing(root: Path) -> None:
     """Runs without root: the kernel refuses the write past 30 kB with EFBIG, as a full disk
     refuses with ENOSPC. (The caches are filled first, so only the PDF grows large.)"""
@@ -258,6 +262,7 @@ def held_lock(target: Path) -> Iterator[int]:
             os.close(handle)
 
 
+@pytest.mark.e2e
 def test_a_second_build_gives_up_with_exit_3_and_touches_nothing(
     root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -280,6 +285,7 @@ def test_a_second_build_gives_up_with_exit_3_and_touches_nothing(
         assert leftovers(target.parent) == [lock_path(target).name]  # the holder's, untouched
 
 
+@pytest.mark.e2e
 def test_a_second_build_waits_for_the_first(
     root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -299,6 +305,7 @@ def test_a_second_build_waits_for_the_first(
     assert leftovers(target.parent) == []
 
 
+@pytest.mark.e2e
 def test_two_builds_at_once_both_succeed_one_after_the_other(root: Path) -> None:
     target = root / PDF
     first, second = fork_build(["build", "content/2023"]), fork_build(["build", "content/2023"])
@@ -310,6 +317,7 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(root: Path) -> None
 # -- same bytes anywhere ---------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_same_bytes_under_an_active_flemish_locale_and_another_time_zone(
     root: Path, tmp_path: Path
 ) -> None:
@@ -353,6 +361,7 @@ def test_same_bytes_under_an_active_flemish_locale_and_another_time_zone(
 # -- an output that is not a file --------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_an_output_that_is_a_device_is_never_replaced(
     root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,7 +17,10 @@ are rapport's own errors (RapportError: content, usage, file system), whose
 problems must all read `file:line:col: error: message` for a file of the
 project. A CI run makes 4 000 examples in some 45 seconds (derandomized: the
 same examples every run), of which some 270 become a PDF; `make fuzz` runs
-RAPPORT_FUZZ_EXAMPLES (default 20 000) random ones.
+RAPPORT_FUZZ_EXAMPLES (default 20 000) random ones. The chapters and mutations
+fuzzers each count their own outcomes and fail when too few of their examples
+became a PDF, so every test here holds whichever tests ran before it. The
+module is marked slow: `make test-fast` leaves it out.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from rapport.layout.styles import make_styles, register_fonts
 from rapport.theme import Theme
 from sandbox import guarded
 
-pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+pytestmark = pytest.mark.slow
 
 TOTAL = int(os.environ.get("RAPPORT_FUZZ_EXAMPLES", "0"))  # 0: the CI-sized derandomized run
 SHARES = {"texts": 0.5, "chapters": 0.3, "mutations": 0.2}
@@ -515,17 +518,15 @@ def mutate(data: bytes, mutations: list[tuple[str, float, Any]]) -> bytes:
 _PROBLEM = re.compile(r"^[^:\s][^:]*(:\d+(:\d+)?)?: (error|warning): [^A-Z\s]")
 
 
-OUTCOMES: Counter[str] = Counter()  # per fuzzer: how many examples became a PDF, and how many not
-
-
-def build_once(root: Path, fuzzer: str) -> None:
-    """One build under the audit hook: it succeeds, or fails with rapport's own error."""
+def build_once(root: Path, outcomes: Counter[str]) -> None:
+    """One build under the audit hook: it succeeds, or fails with rapport's own error.
+    `outcomes` counts how the builds ended: 'pdf' or the name of the error."""
     with guarded(root) as violations:
         try:
             pipeline.build(Path("content") / "2023", Path("build") / "fuzz.pdf")
-            OUTCOMES[f"{fuzzer}: pdf"] += 1
+            outcomes["pdf"] += 1
         except RapportError as exc:
-            OUTCOMES[f"{fuzzer}: {type(exc).__name__}"] += 1
+            outcomes[type(exc).__name__] += 1
             for diagnostic in getattr(exc, "diagnostics", []):
                 assert _PROBLEM.match(diagnostic.render()), diagnostic.render()
     assert violations == [], violations
@@ -589,17 +590,30 @@ def visible(text: str) -> str:
     return re.sub(r"^[\s\u200b]+|[\s\u200b]+$", "", " ".join(text.split()))
 
 
-@fuzz_settings("chapters")
-@given(
-    document=chapter,
-    damage=st.one_of(st.just([]), st.lists(mutation, min_size=1, max_size=2)),
-)
-def test_fuzz_generated_chapters(
-    fuzz_project: Path, document: Any, damage: list[tuple[str, float, Any]]
-) -> None:
-    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode()
-    (fuzz_project / "content" / "2023" / "01-test.yaml").write_bytes(mutate(text, damage))
-    build_once(fuzz_project, "chapters")
+def assert_reached_the_pdf(fuzzer: str, outcomes: Counter[str]) -> None:
+    """A fuzzer is no good if nothing it makes gets past the checks: a good share of its
+    examples must have become a PDF, laid out and written. Each fuzzer asserts this of its
+    own examples, so that the check holds whichever tests ran before."""
+    total = sum(outcomes.values())
+    assert total > 0, f"{fuzzer}: no example was built"
+    assert outcomes["pdf"] >= total // 10, f"{fuzzer}: {dict(outcomes)}"
+
+
+def test_fuzz_generated_chapters(fuzz_project: Path) -> None:
+    outcomes: Counter[str] = Counter()
+
+    @fuzz_settings("chapters")
+    @given(
+        document=chapter,
+        damage=st.one_of(st.just([]), st.lists(mutation, min_size=1, max_size=2)),
+    )
+    def build_generated(document: Any, damage: list[tuple[str, float, Any]]) -> None:
+        text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False).encode()
+        (fuzz_project / "content" / "2023" / "01-test.yaml").write_bytes(mutate(text, damage))
+        build_once(fuzz_project, outcomes)
+
+    build_generated()
+    assert_reached_the_pdf("chapters", outcomes)
 
 
 REAL = REPO / "content" / "2023"
@@ -620,33 +634,24 @@ def real_project(fuzz_project: Path) -> Path:
 
 
 @pytest.mark.skipif(not TARGETS, reason="no real content to mutate")
-@fuzz_settings("mutations")
-@given(
-    target=st.sampled_from(TARGETS or ["-"]), mutations=st.lists(mutation, min_size=1, max_size=4)
-)
-def test_fuzz_mutated_real_content(
-    real_project: Path, target: str, mutations: list[tuple[str, float, Any]]
-) -> None:
+def test_fuzz_mutated_real_content(real_project: Path) -> None:
     """One real chapter (the smallest when edition.yaml or facts.yaml is mutated) beside the
     real edition.yaml and facts.yaml, one of them mutated."""
+    outcomes: Counter[str] = Counter()
     edition = real_project / "content" / "2023"
-    shutil.rmtree(edition)
-    edition.mkdir()
-    assert SMALLEST is not None
-    chapter = SMALLEST.name if target in ("facts.yaml", "edition.yaml") else target
-    for name in (chapter, "edition.yaml", "facts.yaml"):
-        if (REAL / name).is_file():
-            shutil.copy(REAL / name, edition / name)
-    (edition / target).write_bytes(mutate((REAL / target).read_bytes(), mutations))
-    build_once(real_project, "mutations")
 
+    @fuzz_settings("mutations")
+    @given(target=st.sampled_from(TARGETS), mutations=st.lists(mutation, min_size=1, max_size=4))
+    def build_mutated(target: str, mutations: list[tuple[str, float, Any]]) -> None:
+        shutil.rmtree(edition)
+        edition.mkdir()
+        assert SMALLEST is not None
+        chapter = SMALLEST.name if target in ("facts.yaml", "edition.yaml") else target
+        for name in (chapter, "edition.yaml", "facts.yaml"):
+            if (REAL / name).is_file():
+                shutil.copy(REAL / name, edition / name)
+        (edition / target).write_bytes(mutate((REAL / target).read_bytes(), mutations))
+        build_once(real_project, outcomes)
 
-def test_fuzzing_reached_the_pdf() -> None:
-    """The fuzzers above are no good if nothing they make gets past the checks: a good share
-    of their examples must have become a PDF, laid out and written."""
-    if not OUTCOMES:
-        pytest.skip("run together with the fuzzers")
-    for fuzzer in ("chapters", "mutations"):
-        made = OUTCOMES[f"{fuzzer}: pdf"]
-        total = sum(n for key, n in OUTCOMES.items() if key.startswith(fuzzer))
-        assert made >= total // 10, f"{fuzzer}: {dict(OUTCOMES)}"
+    build_mutated()
+    assert_reached_the_pdf("mutations", outcomes)

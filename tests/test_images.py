@@ -209,6 +209,7 @@ def test_too_many_pixels_gives_the_numbers_and_the_limit(tmp_path: Path) -> None
 # -- whole builds --------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_cmyk_16_bit_palette_grey_alpha_and_icc_images_make_a_conforming_pdf(
     tmp_path: Path,
 ) -> None:
@@ -232,6 +233,7 @@ def test_cmyk_16_bit_palette_grey_alpha_and_icc_images_make_a_conforming_pdf(
     assert check_pdfa(tmp_path / "build/voortgangsrapport-2023.pdf").passed
 
 
+@pytest.mark.e2e
 def test_an_image_shown_many_times_is_embedded_once_at_its_largest_size(tmp_path: Path) -> None:
     photo = Image.linear_gradient("L").resize((3000, 2000)).convert("RGB")
     _save(tmp_path / "images" / "foto.jpg", photo, quality=80)
@@ -249,6 +251,7 @@ def test_an_image_shown_many_times_is_embedded_once_at_its_largest_size(tmp_path
     assert pdf.stat().st_size < 400_000
 
 
+@pytest.mark.e2e
 def test_peak_memory_follows_the_image_not_its_uses(tmp_path: Path) -> None:
     """A 24-megapixel photo shown 40 times: before, each use decoded it at full size."""
     photo = Image.linear_gradient("L").resize((6000, 4000)).convert("RGB")
@@ -269,6 +272,7 @@ def test_peak_memory_follows_the_image_not_its_uses(tmp_path: Path) -> None:
     assert usage.ru_maxrss / 1024 < 1000  # MB; 40 full decodes took several GB (one: ~450 MB)
 
 
+@pytest.mark.e2e
 def test_an_svg_logo_is_reported_at_its_logo_line(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "logo.svg").write_text("<svg/>", encoding="utf-8")
@@ -284,6 +288,7 @@ def test_an_svg_logo_is_reported_at_its_logo_line(tmp_path: Path) -> None:
     ) in result.stderr
 
 
+@pytest.mark.e2e
 def test_build_refuses_a_pdf_that_fails_the_pdfa_check_and_names_the_images(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

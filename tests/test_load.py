@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 
 from helpers import chapter_with_blocks
 from rapport.cli import main
-from rapport.content import schema
+from rapport.content import vocabulary
 from rapport.content.load import load_edition
 from rapport.content.model import Bullets, Edition, KeyFigures, Paragraph, Table
 from rapport.diagnostics import Problems
@@ -301,11 +301,11 @@ def test_unknown_block_kind_suggests_the_closest(project):
 
 
 def test_unknown_block_kind_without_close_match_lists_the_kinds(project):
-    # The loader's list of kinds is the schema's: editors complete the same ones.
+    # The loader lists the vocabulary's kinds, as the schema does: editors complete the same ones.
     _, problems = load(project(chapter_with_blocks("- tekening: Tekst.\n")))
     assert problems == [
         f"{CHAPTER}:5:9: error: unknown block kind 'tekening'\n"
-        f"  hint: block kinds: {', '.join(schema.BLOCK_KINDS)}"
+        f"  hint: block kinds: {', '.join(vocabulary.BLOCK_KINDS)}"
     ]
 
 

@@ -300,6 +300,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.e2e
 def test_build_without_an_edition_builds_the_newest_and_says_so(project: Path) -> None:
     result = run_rapport("build", cwd=project)
     assert result.returncode == 0, result.stderr

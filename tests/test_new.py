@@ -147,6 +147,7 @@ def test_a_gap_is_refused_with_the_way_out(
     assert sorted(p.name for p in (real_project / "content").iterdir()) == ["2022", "2023"]
 
 
+@pytest.mark.e2e
 def test_from_names_the_edition_that_changes_are_computed_against(
     real_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -318,6 +319,7 @@ def test_a_facts_year_cannot_be_after_the_edition(
     ) in err
 
 
+@pytest.mark.slow
 def test_the_2023_edition_reads_as_before(tmp_path: Path) -> None:
     """The 2023 content refers to {jaar} and {vorig_jaar}: the years it shows are unchanged."""
     from helpers import run_rapport

@@ -368,6 +368,7 @@ def _audited_build(root: Path, env: dict[str, str]) -> tuple[subprocess.Complete
     return result, log.read_text(encoding="utf-8") if log.exists() else ""
 
 
+@pytest.mark.e2e
 def test_reportlab_and_matplotlib_read_only_their_own_defaults(tmp_path: Path) -> None:
     clean, hostile = tmp_path / "schoon", tmp_path / "vijandig"
     marker = tmp_path / "ran.txt"

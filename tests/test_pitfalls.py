@@ -366,6 +366,7 @@ def test_a_quote_without_its_own_marks_is_not_warned(tmp_path: Path) -> None:
     assert problems == []
 
 
+@pytest.mark.e2e
 def test_the_built_pdf_shows_the_quotation_marks_once(tmp_path: Path) -> None:
     make_project(tmp_path, chapter_with_blocks("- quote:\n    text: „Dankzij Wise.”\n"))
     result = run_rapport("build", "content/2023", cwd=tmp_path)

@@ -15,6 +15,8 @@ from helpers import REPO
 from rapport.pdf.inspection import check_tags, outline, walk
 from rapport.pipeline import build
 
+pytestmark = pytest.mark.slow  # builds the real 2023 edition
+
 
 @pytest.fixture(scope="module")
 def tagged(tmp_path_factory: pytest.TempPathFactory) -> Path:

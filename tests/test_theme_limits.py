@@ -128,6 +128,7 @@ def test_the_last_source_date_epoch_is_the_last_second_of_9999(
     assert build_moment(_Edition()) == dt.datetime(9999, 12, 31, 23, 59, 59)  # type: ignore[arg-type]
 
 
+@pytest.mark.e2e
 def test_the_smallest_text_block_still_holds_the_widest_blocks_check_accepts(
     tmp_path: Path,
 ) -> None:

@@ -71,6 +71,7 @@ def test_the_watched_files_are_those_the_build_read(project: Path) -> None:
     assert not any(p.parent.name == "icons" for p in watched)
 
 
+@pytest.mark.e2e
 def test_touching_last_years_facts_rebuilds(project: Path) -> None:
     lines: list[str] = []
     runner = threading.Thread(
@@ -97,6 +98,7 @@ def _wait_for(condition: object, seconds: float = 60) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.e2e
 def test_a_save_while_the_build_runs_is_built_too(project: Path) -> None:
     builder = rebuilder([])
     seen = builder.build_and_snapshot()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,9 +17,8 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageOps, UnidentifiedImageError
 
-from rapport.atomic import write_atomically
-from rapport.paths import CACHE_DIR, SRGB_PROFILE
-from rapport.theme.fonts import font_characters
+from rapport.paths import SRGB_PROFILE
+from rapport.theme.fonts import font_facts
 
 IMAGES_DIR = "images"
 ICONS_DIR = "images/icons"
@@ -381,26 +379,6 @@ def available_icons(root: Path) -> list[str]:
     return ["".join(chr(int(part, 16)) for part in name.split("-")) for name in names]
 
 
-@lru_cache(maxsize=16)
 def font_coverage(path: Path) -> frozenset[int]:
-    """The code points a TrueType font can draw.
-
-    Kept in the project's cache beside the font's size and time, so that a
-    rebuild does not read the font file again.
-    """
-    info = path.stat()
-    store = (
-        path.parent.parent
-        / CACHE_DIR
-        / f"coverage-{path.stem}-{info.st_size}-{info.st_mtime_ns}.json"
-    )
-    try:
-        codes = json.loads(store.read_text(encoding="utf-8"))
-        if isinstance(codes, list) and all(isinstance(code, int) for code in codes):
-            return frozenset(codes)
-    except (OSError, ValueError):
-        pass  # not cached yet, or damaged: read the font
-    coverage = font_characters(path)
-    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-        write_atomically(store, json.dumps(sorted(coverage)).encode())
-    return coverage
+    """The code points a TrueType font can draw, from the cache of the project it lies in."""
+    return font_facts(path, path.parent.parent).characters  # project/fonts/name.ttf

@@ -12,11 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rapport.content.formatting import format_date
-
-_LINE = {
-    "nl": "Gecorrigeerde uitgave, revisie {revision} van {date}: {reason}",
-    "en": "Corrected edition, revision {revision} of {date}: {reason}",
-}
+from rapport.labels import labels
 
 
 @dataclass(frozen=True)
@@ -29,7 +25,7 @@ class Correction:
 
     def line(self, language: str) -> str:
         """The colophon line, e.g. 'Gecorrigeerde uitgave, revisie 2 van 12 april 2024: …'."""
-        template = _LINE.get(language.split("-")[0], _LINE["nl"])
+        template = labels(language)["corrected"]
         reason = self.reason.strip()
         if reason and reason[-1] not in ".!?…":
             reason += "."  # the line is a sentence, whatever the reason was typed as

@@ -11,11 +11,17 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapport.diagnostics import FileSystemError, UsageError, display_path
 
+if TYPE_CHECKING:  # for the annotation only: paths stays free of the model at run time
+    from rapport.content.model import Edition
+
 SRGB_PROFILE = Path(__file__).resolve().parent / "data" / "sRGB.icc"  # shipped with rapport
-CACHE_DIR = Path(".cache")  # charts and hyphenation, safe to delete at any time
+CACHE_DIR = Path(
+    ".cache"
+)  # rapport.cache: charts, hyphenation, font checks; safe to delete at any time
 OUTPUT_DIR = Path("build")
 THEME_FILE = Path("theme") / "theme.yaml"
 ARCHIVE_DIR = Path("archive")  # published editions, write-once: never delete or edit
@@ -38,6 +44,11 @@ def project_of(edition_dir: Path) -> Path:
     leads: a link must not move the project (and what it may read) elsewhere.
     """
     return Path(os.path.abspath(edition_dir)).parent.parent.resolve()
+
+
+def project_root(edition: Edition) -> Path:
+    """The folder holding content/, images/, fonts/ and theme/ of a loaded edition."""
+    return edition.directory.resolve().parent.parent
 
 
 def link_outside(path: Path, root: Path) -> Path | None:

@@ -1,4 +1,4 @@
-"""The one-way pipeline: load → check → layout → write, each stage a module.
+"""The one-way pipeline: load → check → charts → layout → finish, each stage a package.
 
 Steps are numbered in the log, so that progress and failures read in order.
 """
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapport.check.content import check_edition, project_root
+from rapport.check.content import check_edition
 from rapport.check.facts import check_facts
 from rapport.content.load import load_edition
 from rapport.content.model import Edition
@@ -28,7 +28,14 @@ from rapport.diagnostics import (
     plural,
 )
 from rapport.lock import output_lock
-from rapport.paths import CACHE_DIR, OUTPUT_DIR, THEME_FILE, check_cache, project_of
+from rapport.paths import (
+    CACHE_DIR,
+    OUTPUT_DIR,
+    THEME_FILE,
+    check_cache,
+    project_of,
+    project_root,
+)
 from rapport.theme import Theme, load_theme
 
 log = logging.getLogger("rapport")
@@ -129,9 +136,11 @@ def build(
     """
     started = time.perf_counter()
     checked = load_and_check(edition_dir, steps=5, draft=draft)
+    # reportlab and pikepdf are imported only when a PDF is made
     from rapport.charts import prepare_charts
     from rapport.layout.document import frame_width
-    from rapport.pdf.write import write_pdf  # reportlab is imported only when a PDF is made
+    from rapport.layout.pages import lay_out
+    from rapport.pdf.write import write_failure, write_pdf
 
     target = output or default_output(checked.edition)
     moment = moment or build_moment(checked.edition)
@@ -154,16 +163,19 @@ def build(
             len(charts.art) - charts.rendered,
         )
         _step(4, 5, "laying out pages")
-        result = write_pdf(
-            checked.edition,
-            checked.theme,
-            charts,
-            target,
-            moment,
-            draft=draft,
-            correction=correction,
-        )
-    _step(5, 5, f"wrote {plural(result.pages, 'page')}")
+        try:
+            laid_out = lay_out(
+                checked.edition,
+                checked.theme,
+                charts,
+                moment,
+                draft=draft,
+                correction=correction,
+            )
+        except OSError as exc:  # a cache file of the layout (fonts, images) could not be written
+            raise write_failure(exc, target) from None
+        _step(5, 5, f"finishing the PDF ({plural(laid_out.pages, 'page')})")
+        result = write_pdf(laid_out, checked.edition, target, moment, correction=correction)
     return BuildReport(
         result.path,
         result.pages,

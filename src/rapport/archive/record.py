@@ -25,8 +25,8 @@ from packaging.utils import canonicalize_name
 from rapport import __version__
 from rapport.archive.bag import sha256_file
 from rapport.assets import icon_path, resolve_image
-from rapport.check.content import iter_nodes
 from rapport.content.model import Edition, Image
+from rapport.content.walk import iter_nodes
 from rapport.paths import REQUIREMENTS_LOCK, THEME_FILE
 from rapport.theme import Theme
 

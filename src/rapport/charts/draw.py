@@ -29,6 +29,7 @@ from rapport.charts.labels import Measure, fit_label, measure_with
 from rapport.charts.record import record, recording_figure
 from rapport.charts.spec import chart_height, series_label
 from rapport.content.formatting import format_number
+from rapport.libs import mpl
 from rapport.theme import Theme
 
 FONT_FAMILY = "Lato"
@@ -89,7 +90,7 @@ def _register_fonts(theme: Theme) -> None:
     manager.ttflist = [
         entry for entry in manager.ttflist if entry.name != FONT_FAMILY or entry.fname in ours
     ]
-    manager._findfont_cached.cache_clear()  # type: ignore[attr-defined]  # forget earlier choices
+    mpl.forget_font_choices()
 
 
 @contextmanager
@@ -254,7 +255,8 @@ def _hatch(style: HouseStyle, spacing: float = 3.5) -> None:
 
 def _legend(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> None:
     if len(spec["series"]) > 1:
-        labels = [series_label(s["name"], s["statuses"]) for s in spec["series"]]
+        language = spec["language"]
+        labels = [series_label(s["name"], s["statuses"], language) for s in spec["series"]]
         figure.legend(
             handles,
             labels,
@@ -458,7 +460,11 @@ def _draw_donut(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None
     lines = 2 if len(values) <= 4 else 1
     labels = [
         f"{fit_label(category, room * 0.6, lines, _measure(style))}: {_label(value, style)} ({format_number(Decimal(round(value / total * 100)), style.language)}%)"
-        + (" – " + series_label("", [status]).strip(" ()") if status != "measured" else "")
+        + (
+            " – " + series_label("", [status], style.language).strip(" ()")
+            if status != "measured"
+            else ""
+        )
         for category, value, status in zip(
             spec["categories"], values, series["statuses"], strict=True
         )

@@ -12,16 +12,7 @@ from typing import Any
 
 from rapport.content.formatting import format_number, format_quantity
 from rapport.content.model import Chart, Series
-
-KIND_NAMES = {
-    "bar": "Staafdiagram",
-    "hbar": "Liggend staafdiagram",
-    "grouped": "Gegroepeerd staafdiagram",
-    "stacked": "Gestapeld staafdiagram",
-    "line": "Lijndiagram",
-    "donut": "Ringdiagram",
-}
-STATUS_WORDS = {"estimated": "schatting", "derived": "afgeleid"}
+from rapport.labels import chart_name, labels, status_word
 
 
 def chart_spec(chart: Chart, language: str) -> dict[str, Any]:
@@ -62,11 +53,10 @@ def numbers(series: Series) -> tuple[Decimal, ...]:
     return values
 
 
-def series_label(name: str, statuses: tuple[str, ...] | list[str]) -> str:
+def series_label(name: str, statuses: tuple[str, ...] | list[str], language: str = "nl-BE") -> str:
     """A legend label; a series wholly estimated or derived says so, unless its name does."""
     kinds = set(statuses)
-    if len(kinds) == 1 and (kind := next(iter(kinds))) in STATUS_WORDS:
-        word = STATUS_WORDS[kind]
+    if len(kinds) == 1 and (word := status_word(next(iter(kinds)), language)):
         return name if word in re.findall(r"\w+", name.lower()) else f"{name} ({word})"
     return name
 
@@ -75,18 +65,20 @@ def alt_text(chart: Chart, language: str) -> str:
     """A description for readers who cannot see the chart, generated from its data."""
     if chart.alt:
         return chart.alt
-    parts = [f"{KIND_NAMES[chart.kind]}: {_lower_first(chart.title)}, {_span(chart.categories)}"]
+    words = labels(language)
+    kind = chart_name(chart.kind, language)
+    parts = [f"{kind}: {_lower_first(chart.title)}, {_span(chart.categories)}"]
     if len(chart.series) > 1:
-        parts.append(
-            "reeksen: " + ", ".join(series_label(s.name, s.statuses) for s in chart.series)
-        )
+        names = ", ".join(series_label(s.name, s.statuses, language) for s in chart.series)
+        parts.append(words["alt_series"].format(names=names))
     if chart.kind == "donut":
         series = chart.series[0]
         total = sum(numbers(series), Decimal(0))
         share, category = max(zip(numbers(series), chart.categories, strict=True))
         percent = (share / total * 100).quantize(Decimal(1)) if total else Decimal(0)
-        parts.append(f"totaal {format_quantity(total, chart.unit, language)}")
-        parts.append(f"grootste deel {category} {format_number(share, language)} ({percent}%)")
+        parts.append(words["alt_total"].format(total=format_quantity(total, chart.unit, language)))
+        largest = format_number(share, language)
+        parts.append(words["alt_largest"].format(category=category, value=largest, percent=percent))
     else:
         value, category, series_name = max(
             (v, c, s.name)
@@ -94,10 +86,11 @@ def alt_text(chart: Chart, language: str) -> str:
             for v, c in zip(numbers(s), chart.categories, strict=True)
         )
         where = f"{category}, {series_name}" if len(chart.series) > 1 else category
-        parts.append(f"hoogste {format_quantity(value, chart.unit, language)} ({where})")
-    marked = {STATUS_WORDS[st] for s in chart.series for st in s.statuses if st in STATUS_WORDS}
+        highest = format_quantity(value, chart.unit, language)
+        parts.append(words["alt_highest"].format(value=highest, where=where))
+    marked = {status_word(st, language) for s in chart.series for st in s.statuses} - {""}
     if marked:
-        parts.append("gemarkeerde waarden zijn " + " of ".join(sorted(marked)))
+        parts.append(words["alt_marked"].format(statuses=words["alt_or"].join(sorted(marked))))
     return "; ".join(parts)
 
 

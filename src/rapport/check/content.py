@@ -36,8 +36,9 @@ from rapport.content.model import (
     Section,
     Table,
 )
+from rapport.content.walk import edition_nodes
 from rapport.diagnostics import Location, Problems
-from rapport.paths import link_outside
+from rapport.paths import link_outside, project_root
 from rapport.theme import Theme
 
 MAX_WORD_LENGTH = 60
@@ -85,38 +86,6 @@ def _check_language(edition: Edition, problems: Problems) -> None:
             f"language '{edition.language}' is unknown",
             "write a language tag such as nl-BE, nl-NL or en-GB",
         )
-
-
-def project_root(edition: Edition) -> Path:
-    """The folder holding content/, images/, fonts/ and theme/."""
-    return edition.directory.resolve().parent.parent
-
-
-_walked: tuple[object, tuple[object, ...]] | None = None
-
-
-def edition_nodes(edition: Edition) -> tuple[object, ...]:
-    """Every node of an edition, in document order; walked once per edition object."""
-    global _walked
-    if _walked is None or _walked[0] is not edition:
-        _walked = (edition, tuple(iter_nodes(edition)))
-    return _walked[1]
-
-
-def iter_nodes(node: object) -> Iterator[object]:
-    """Every model node below `node`, depth first, in document order."""
-    yield node
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for field in dataclasses.fields(node):
-            yield from _iter_value(getattr(node, field.name))
-
-
-def _iter_value(value: object) -> Iterator[object]:
-    if isinstance(value, tuple):
-        for item in value:
-            yield from _iter_value(item)
-    elif dataclasses.is_dataclass(value):
-        yield from iter_nodes(value)
 
 
 def iter_texts(edition: Edition) -> Iterator[tuple[str, Location]]:

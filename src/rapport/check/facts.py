@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
-from rapport.check.content import edition_nodes
 from rapport.content.facts import percent_change
 from rapport.content.formatting import format_number
 from rapport.content.model import Edition, Fact, FactSet, KeyFigure, RichText, Series, Span
+from rapport.content.walk import edition_nodes
 from rapport.diagnostics import Location, Problems
 
 # A Flemish number in running text: 1.852.354 · 6,5 · 305

@@ -151,7 +151,9 @@ def _edition_dir(argument: Path | None, command: str = "build") -> Path:
 
 
 def _year(text: str) -> int:
-    if not (len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2999):
+    from rapport.content.vocabulary import YEAR
+
+    if not (len(text) == 4 and text.isdigit() and YEAR.low <= int(text) <= YEAR.high):
         raise argparse.ArgumentTypeError(f"'{text}' is not a year such as 2024")
     return int(text)
 

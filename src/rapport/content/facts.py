@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from rapport.content.formatting import format_number
 from rapport.content.model import Fact, FactSet
+from rapport.content.vocabulary import FACT_NAME_PATTERN, REFERENCE_FORM, REFERENCE_NAME
 from rapport.diagnostics import did_you_mean
 from rapport.labels import labels
 
@@ -30,8 +31,8 @@ FORMS = ("value", "number", "change", "percent", "delta", "difference", "previou
 THIS_YEAR = ("jaar", "year")
 PREVIOUS_YEAR = ("vorig_jaar", "previous_year")
 YEAR_REFERENCE = re.compile(r"\{(" + "|".join(THIS_YEAR + PREVIOUS_YEAR) + r")\}")
-REFERENCE = re.compile(r"\{([A-Za-z0-9_.-]+)(?::([a-z]+))?\}")
-NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
+REFERENCE = re.compile(rf"\{{({REFERENCE_NAME})(?::({REFERENCE_FORM}))?\}}")
+NAME = re.compile(FACT_NAME_PATTERN)
 
 
 class FactError(ValueError):

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from rapport.content.model import Span
+from rapport.content.vocabulary import REFERENCE_FORM, REFERENCE_NAME
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
-_REFERENCE = re.compile(r"\{([A-Za-z0-9_.-]+)(?::([a-z]+))?\}")  # a fact: {name} or {name:form}
+_REFERENCE = re.compile(rf"\{{({REFERENCE_NAME})(?::({REFERENCE_FORM}))?\}}")  # {name:form}
 _LINK = re.compile(
     r"\[([^\[\]]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
 )  # one level of (…) in the address

@@ -11,9 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-from rapport.content import schema
+from rapport.content import vocabulary
 from rapport.content.chapter_names import chapter_files as find_chapter_files
 from rapport.content.facts import FactError, FactTable
 from rapport.content.load_chart import read_chart
@@ -39,6 +38,7 @@ from rapport.content.model import (
     Table,
 )
 from rapport.content.reader import Reader
+from rapport.content.vocabulary import DEFAULT_LANGUAGE
 from rapport.content.yamlsource import (
     NULL_TAG,
     MappingNode,
@@ -71,25 +71,15 @@ def _read_block(reader: Reader, node: Node) -> Block | None:
         reader.error(
             node,
             "a block must have exactly one kind",
-            f"start it with one of: {', '.join(schema.BLOCK_KINDS)}",
+            f"start it with one of: {', '.join(vocabulary.BLOCK_KINDS)}",
         )
         return None
     key_node, body = node.value[0]
     kind = key_node.value if isinstance(key_node, ScalarNode) else "?"
-    readers: dict[str, Callable[[Reader, Node, Location], Block | None]] = {
-        "paragraph": _read_paragraph,
-        "bullets": _read_bullets,
-        "figures": _read_figures,
-        "ranking": _read_ranking,
-        "table": _read_table,
-        "image": _read_image,
-        "callout": _read_callout,
-        "quote": _read_quote,
-        "chart": read_chart,
-    }
-    read = readers.get(kind)
+    read = _BLOCK_READERS.get(kind)
     if read is None:
-        hint = did_you_mean(kind, readers) or f"block kinds: {', '.join(readers)}"
+        kinds = vocabulary.BLOCK_KINDS
+        hint = did_you_mean(kind, kinds) or f"block kinds: {', '.join(kinds)}"
         reader.error(key_node, f"unknown block kind '{kind}'", hint)
         return None
     return read(reader, body, reader.at(key_node))
@@ -122,15 +112,10 @@ def _read_bullet_item(reader: Reader, node: Node, depth: int) -> BulletItem | No
     if (
         isinstance(node, MappingNode)
         and len(node.value) == 1
-        and node.value[0][0].value
-        not in (
-            "text",
-            "term",
-            "items",
-        )
+        and node.value[0][0].value not in vocabulary.BULLET_ITEM.known
     ):
         return _read_shorthand_item(reader, node, depth)
-    fields = reader.fields(node, schema.definition("bulletItem")["anyOf"][1], "bullet item")
+    fields = reader.fields(node, vocabulary.BULLET_ITEM, "bullet item")
     if fields is None:
         return None
     text = reader.optional(fields, "text", reader.rich, "bullet text")
@@ -168,22 +153,22 @@ def _read_children(reader: Reader, node: Node | None, depth: int) -> tuple[Bulle
 
 
 def _read_figures(reader: Reader, node: Node, where: Location) -> Block | None:
-    body = schema.block_body("figures")
     nodes = reader.items(node, "key figures")
-    if nodes and not body["minItems"] <= len(nodes) <= body["maxItems"]:
+    low, high = vocabulary.MIN_TILES, vocabulary.MAX_TILES
+    if nodes and not low <= len(nodes) <= high:
         reader.error(
             node,
-            f"a key-figure row has {plural(len(nodes), 'tile')}; it takes {body['minItems']} to {body['maxItems']}",
+            f"a key-figure row has {plural(len(nodes), 'tile')}; it takes {low} to {high}",
             "split the figures over two rows, or add one",
         )
-    tiles = [_read_tile(reader, tile, body["items"]) for tile in nodes]
+    tiles = [_read_tile(reader, tile) for tile in nodes]
     if not tiles or None in tiles:
         return None
     return KeyFigures(tiles=tuple(t for t in tiles if t), location=where)
 
 
-def _read_tile(reader: Reader, node: Node, definition: dict[str, Any]) -> KeyFigure | None:
-    fields = reader.fields(node, definition, "key figure")
+def _read_tile(reader: Reader, node: Node) -> KeyFigure | None:
+    fields = reader.fields(node, vocabulary.TILE, "key figure")
     if fields is None:
         return None
     value, fact = (
@@ -228,28 +213,25 @@ def _tile_change(reader: Reader, node: Node, fact: object) -> str:
 
 
 def _read_ranking(reader: Reader, node: Node, where: Location) -> Block | None:
-    body = schema.block_body("ranking")
-    fields = reader.fields(node, body, "ranking")
+    fields = reader.fields(node, vocabulary.RANKING, "ranking")
     if fields is None:
         return None
     title = reader.optional(fields, "title", reader.text, "ranking title")
     nodes = reader.items(fields["items"], "ranking items") if "items" in fields else []
-    entries = [
-        _read_rank_item(reader, item, n, body["properties"]["items"]["items"])
-        for n, item in enumerate(nodes, 1)
-    ]
+    entries = [_read_rank_item(reader, item, n) for n, item in enumerate(nodes, 1)]
     if title is None or not entries or None in entries:
         return None
     return Ranking(title=title, items=tuple(e for e in entries if e), location=where)
 
 
-def _read_rank_item(
-    reader: Reader, node: Node, position: int, definition: dict[str, Any]
-) -> RankItem | None:
-    fields = reader.fields(node, definition, "ranking item")
+def _read_rank_item(reader: Reader, node: Node, position: int) -> RankItem | None:
+    fields = reader.fields(node, vocabulary.RANK_ITEM, "ranking item")
     if fields is None:
         return None
-    rank = reader.optional(fields, "rank", lambda n, w: reader.integer(n, w, 1, 999), "rank")
+    ranks = vocabulary.RANK
+    rank = reader.optional(
+        fields, "rank", lambda n, w: reader.integer(n, w, ranks.low, ranks.high), "rank"
+    )
     title = reader.optional(fields, "title", reader.text, "ranking title")
     creator = reader.optional(fields, "creator", reader.text, "creator")
     note = reader.optional(fields, "note", reader.rich, "ranking note")
@@ -264,7 +246,7 @@ MAX_TABLE_ROWS = 1_000  # laying out a table costs time quadratic in its rows
 
 
 def _read_table(reader: Reader, node: Node, where: Location) -> Block | None:
-    fields = reader.fields(node, schema.block_body("table"), "table")
+    fields = reader.fields(node, vocabulary.TABLE, "table")
     if fields is None:
         return None
     errors_before = len(reader.problems.errors)
@@ -309,15 +291,16 @@ def _read_alignment(reader: Reader, node: Node | None, count: int) -> tuple[Alig
         right: tuple[Alignment, ...] = ("right",)
         return left + right * (count - 1) if count else ()
     values = [reader.setting(n, "alignment") for n in reader.items(node, "align")]
-    choices: tuple[Alignment, ...] = ("left", "center", "right")
     result: list[Alignment] = []
     for value_node, value in zip(node.value, values, strict=False):
-        match = next((c for c in choices if c == value), None)
+        match = next((c for c in vocabulary.ALIGNMENTS if c == value), None)
         if value is None:  # already reported
             return None
         if match is None:
             reader.error(
-                value_node, f"alignment '{value}' is unknown", "write left, center or right"
+                value_node,
+                f"alignment '{value}' is unknown",
+                f"write {_either(vocabulary.ALIGNMENTS)}",
             )
             return None
         result.append(match)
@@ -328,7 +311,7 @@ def _read_alignment(reader: Reader, node: Node | None, count: int) -> tuple[Alig
 
 
 def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
-    fields = reader.fields(node, schema.block_body("image"), "image")
+    fields = reader.fields(node, vocabulary.IMAGE, "image")
     if fields is None:
         return None
     file = reader.optional(fields, "file", reader.setting, "image file")
@@ -356,16 +339,20 @@ def _read_image(reader: Reader, node: Node, where: Location) -> Block | None:
 
 
 def _percentage(reader: Reader, node: Node | None, text: str) -> float | None:
+    width = vocabulary.IMAGE_WIDTH
     match = re.fullmatch(r"(\d{1,3})%", text)
-    if not match or not 10 <= int(match.group(1)) <= 100:
+    if not match or not width.low <= int(match.group(1)) <= width.high:
         if node is not None:
-            reader.error(node, f"image width '{text}' must be a percentage from 10% to 100%")
+            reader.error(
+                node,
+                f"image width '{text}' must be a percentage from {width.low}% to {width.high}%",
+            )
         return None
     return int(match.group(1)) / 100
 
 
 def _read_callout(reader: Reader, node: Node, where: Location) -> Block | None:
-    fields = reader.fields(node, schema.block_body("callout"), "callout")
+    fields = reader.fields(node, vocabulary.CALLOUT, "callout")
     if fields is None:
         return None
     title = reader.optional(fields, "title", reader.prose, "callout title") or ""
@@ -374,7 +361,7 @@ def _read_callout(reader: Reader, node: Node, where: Location) -> Block | None:
 
 
 def _read_quote(reader: Reader, node: Node, where: Location) -> Block | None:
-    fields = reader.fields(node, schema.block_body("quote"), "quote")
+    fields = reader.fields(node, vocabulary.QUOTE, "quote")
     if fields is None:
         return None
     text = reader.optional(fields, "text", reader.rich, "quote")
@@ -430,11 +417,30 @@ def _without_own_quotation_marks(reader: Reader, node: Node, text: RichText) -> 
     return replace(text, spans=tuple(s for s in trimmed if s.text))
 
 
+# One reader for each block kind of the vocabulary (tests/test_vocabulary.py checks both agree).
+_BLOCK_READERS: dict[str, Callable[[Reader, Node, Location], Block | None]] = {
+    "paragraph": _read_paragraph,
+    "bullets": _read_bullets,
+    "figures": _read_figures,
+    "ranking": _read_ranking,
+    "table": _read_table,
+    "image": _read_image,
+    "callout": _read_callout,
+    "quote": _read_quote,
+    "chart": read_chart,
+}
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    """'left, center or right'."""
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
+
+
 # -- files -------------------------------------------------------------------
 
 
 def _read_section(reader: Reader, node: Node) -> Section | None:
-    fields = reader.fields(node, schema.definition("section"), "section")
+    fields = reader.fields(node, vocabulary.SECTION, "section")
     if fields is None:
         return None
     title = reader.optional(fields, "title", reader.prose, "section title")
@@ -456,7 +462,7 @@ def _read_chapter(
 ) -> Chapter | None:
     reader = Reader(source, problems, facts, draft=draft)
     assert source.root is not None
-    fields = reader.fields(source.root, schema.definition("chapter"), "chapter")
+    fields = reader.fields(source.root, vocabulary.CHAPTER, "chapter")
     if fields is None:
         return None
     title = reader.optional(fields, "title", reader.prose, "chapter title")
@@ -505,22 +511,25 @@ class _Head:
 def _read_head(source: YamlFile, problems: Problems, draft: bool) -> _Head | None:
     reader = Reader(source, problems, draft=draft)
     assert source.root is not None
-    fields = reader.fields(source.root, schema.definition("edition"), "edition")
+    fields = reader.fields(source.root, vocabulary.EDITION, "edition")
     if fields is None:
         return None
-    year = reader.optional(fields, "year", lambda n, w: reader.integer(n, w, 1900, 2999), "year")
-    language = reader.optional(fields, "language", reader.setting, "language") or "nl-BE"
+    years = vocabulary.YEAR
+    year = reader.optional(
+        fields, "year", lambda n, w: reader.integer(n, w, years.low, years.high), "year"
+    )
+    language = reader.optional(fields, "language", reader.setting, "language") or DEFAULT_LANGUAGE
     if not _known_language(language):  # facts in the chapters are formatted in it
         reader.error(
             fields["language"],
             f"language '{language}' is unknown",
             "write a language tag such as nl-BE, nl-NL or en-GB",
         )
-        language = "nl-BE"
+        language = DEFAULT_LANGUAGE
     previous = reader.optional(
         fields,
         "previous_edition",
-        lambda n, w: reader.integer(n, w, 1900, (year or 3000) - 1),
+        lambda n, w: reader.integer(n, w, years.low, (year or years.high + 1) - 1),
         "previous edition",
     )
     return _Head(fields, reader, year, language, previous)
@@ -663,7 +672,7 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
     facts = FactTable(
         current,
         previous,
-        head.language if head else "nl-BE",
+        head.language if head else DEFAULT_LANGUAGE,
         year=year,
         previous_year=(head.previous_year if head else None) or (year - 1 if year else None),
     )

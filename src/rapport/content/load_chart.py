@@ -4,35 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from rapport.content import schema
-from rapport.content.model import Block, Chart, Series, Status, as_status
+from rapport.content import vocabulary
+from rapport.content.model import Block, Chart, ChartKind, Series, Status, as_status
 from rapport.content.reader import Reader
+from rapport.content.vocabulary import MAX_CATEGORIES, MAX_PANELS, MAX_SERIES
 from rapport.content.yamlsource import MappingNode, Node, ScalarNode, split_by_comma_hint
 from rapport.diagnostics import Location, did_you_mean, plural
 
-MAX_CATEGORIES = {"bar": 16, "hbar": 20, "grouped": 12, "stacked": 16, "line": 24, "donut": 8}
-MAX_SERIES = 6
-MAX_PANELS = 6
-
 
 def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
-    body = schema.block_body("chart")
-    fields = reader.fields(node, body, "chart")
+    fields = reader.fields(node, vocabulary.CHART, "chart")
     if fields is None:
         return None
     errors_before = len(reader.problems.errors)
-    kind = reader.optional(
-        fields, "kind", lambda n, w: reader.choice(n, w, schema.CHART_KINDS), "chart kind"
+    kind: ChartKind | None = reader.optional(
+        fields, "kind", lambda n, w: reader.choice(n, w, vocabulary.CHART_KINDS), "chart kind"
     )
     categories = reader.labels(fields.get("categories"), "categories")
-    series = [
-        _read_series(reader, n, body["properties"]["series"]["items"])
-        for n in reader.list_of(fields, "series")
-    ]
+    series = [_read_series(reader, n) for n in reader.list_of(fields, "series")]
     scale = reader.optional(
-        fields, "scale", lambda n, w: reader.choice(n, w, ("shared", "per-category")), "scale"
+        fields, "scale", lambda n, w: reader.choice(n, w, vocabulary.SCALES), "scale"
     )
     highlight = reader.labels(fields.get("highlight"), "highlight") if "highlight" in fields else ()
     if (
@@ -43,7 +35,7 @@ def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
     ):
         return None
     chart = Chart(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         title=reader.optional(fields, "title", reader.prose, "chart title") or "",
         categories=categories,
         series=tuple(s for s in series if s),
@@ -59,13 +51,13 @@ def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
     return chart if _chart_data_ok(reader, node, chart) else None
 
 
-def _read_series(reader: Reader, node: Node, definition: dict[str, Any]) -> Series | None:
-    fields = reader.fields(node, definition, "series")
+def _read_series(reader: Reader, node: Node) -> Series | None:
+    fields = reader.fields(node, vocabulary.SERIES, "series")
     if fields is None:
         return None
     name = reader.optional(fields, "name", reader.text, "series name")
     default = reader.optional(
-        fields, "status", lambda n, w: reader.choice(n, w, schema.STATUSES), "status"
+        fields, "status", lambda n, w: reader.choice(n, w, vocabulary.STATUSES), "status"
     )
     points = [
         _read_point(reader, point, default, name or "?")
@@ -95,12 +87,12 @@ def _read_point(reader: Reader, node: Node, default: str | None, series: str) ->
     what = f"value in series '{series}'"
     status = default
     if isinstance(node, MappingNode) and reader.reference(node) is None:
-        fields = reader.fields(node, schema.CHART_POINT, "chart value")
+        fields = reader.fields(node, vocabulary.CHART_POINT, "chart value")
         if fields is None or "value" not in fields:
             return None
         status = (
             reader.optional(
-                fields, "status", lambda n, w: reader.choice(n, w, schema.STATUSES), "status"
+                fields, "status", lambda n, w: reader.choice(n, w, vocabulary.STATUSES), "status"
             )
             or default
         )

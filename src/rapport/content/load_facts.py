@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rapport.content import schema
+from rapport.content import vocabulary
 from rapport.content.facts import NAME, PREVIOUS_YEAR, THIS_YEAR
 from rapport.content.formatting import format_number
 from rapport.content.model import Fact, FactSet, as_status
@@ -84,7 +84,7 @@ def _read_fact(reader: Reader, name: str, node: Node, edition_year: int) -> Fact
             return Fact(name=name, value=None, location=where)
         value = reader.number(node, f"fact '{name}'")
         return None if value is None else Fact(name=name, value=value, location=where)
-    fields = reader.fields(node, schema.definition("fact"), f"fact '{name}'")
+    fields = reader.fields(node, vocabulary.FACT, f"fact '{name}'")
     if fields is None:
         return None
     value_node = fields.get("value")
@@ -98,12 +98,12 @@ def _read_fact(reader: Reader, name: str, node: Node, edition_year: int) -> Fact
         return None
     status = (
         reader.optional(
-            fields, "status", lambda n, w: reader.choice(n, w, schema.STATUSES), "status"
+            fields, "status", lambda n, w: reader.choice(n, w, vocabulary.STATUSES), "status"
         )
         or "measured"
     )
     breakdown = reader.optional(
-        fields, "breakdown", lambda n, w: reader.choice(n, w, ("complete", "subset")), "breakdown"
+        fields, "breakdown", lambda n, w: reader.choice(n, w, vocabulary.BREAKDOWNS), "breakdown"
     )
     derivation = reader.optional(fields, "derivation", reader.text, "derivation") or ""
     if status != "measured" and not derivation and value is not None:
@@ -112,7 +112,10 @@ def _read_fact(reader: Reader, name: str, node: Node, edition_year: int) -> Fact
             f"fact '{name}' is {status} but does not say how",
             "add 'derivation: …', e.g. 580.000 / 1,35 (groei +35%)",
         )
-    about = reader.optional(fields, "year", lambda n, w: reader.integer(n, w, 1900, 2999), "year")
+    years = vocabulary.YEAR
+    about = reader.optional(
+        fields, "year", lambda n, w: reader.integer(n, w, years.low, years.high), "year"
+    )
     if about is not None and edition_year and about > edition_year:
         reader.error(
             fields["year"],
@@ -127,7 +130,10 @@ def _read_fact(reader: Reader, name: str, node: Node, edition_year: int) -> Fact
         unit=reader.optional(fields, "unit", reader.text, "unit") or "",
         source=reader.optional(fields, "source", reader.text, "source") or "",
         qualifier=reader.optional(
-            fields, "qualifier", lambda n, w: reader.choice(n, w, QUALIFIERS), "qualifier"
+            fields,
+            "qualifier",
+            lambda n, w: reader.choice(n, w, vocabulary.QUALIFIERS),
+            "qualifier",
         )
         or "",
         status=as_status(status),
@@ -136,9 +142,6 @@ def _read_fact(reader: Reader, name: str, node: Node, edition_year: int) -> Fact
         parts_complete=breakdown != "subset",
         location=where,
     )
-
-
-QUALIFIERS = ("ruim", "bijna", "ca.", "zo'n", "zo’n", "meer dan", "minder dan", "ongeveer")
 
 
 def _check_parts(reader: Reader, root: MappingNode, facts: FactSet) -> None:

@@ -11,8 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
 
+# The enumerations are declared in the vocabulary, with the keys that take them.
+from rapport.content.vocabulary import STATUSES
+from rapport.content.vocabulary import Alignment as Alignment
+from rapport.content.vocabulary import ChartKind as ChartKind
+from rapport.content.vocabulary import Status as Status
 from rapport.diagnostics import Location
 
 
@@ -101,9 +105,6 @@ class Ranking:
     location: Location
 
 
-Alignment = Literal["left", "center", "right"]
-
-
 @dataclass(frozen=True, kw_only=True)
 class Table:
     caption: str
@@ -137,13 +138,9 @@ class Quote:
     location: Location
 
 
-ChartKind = Literal["bar", "hbar", "grouped", "stacked", "line", "donut"]
-Status = Literal["measured", "estimated", "derived"]
-
-
 def as_status(value: str | None) -> Status:
     """A status word as the Status type; anything unknown counts as measured."""
-    return "estimated" if value == "estimated" else "derived" if value == "derived" else "measured"
+    return next((status for status in STATUSES if status == value), "measured")
 
 
 @dataclass(frozen=True, kw_only=True)

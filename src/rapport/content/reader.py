@@ -1,8 +1,8 @@
 """Reading model values out of YAML nodes, with every problem recorded at its position.
 
 One `Reader` serves one file. It turns scalars into text, rich text, numbers
-and dates without trusting YAML's own typing, checks keys against the JSON
-Schema, and resolves references to facts.
+and dates without trusting YAML's own typing, checks keys against the content
+vocabulary (which the JSON Schema is made from), and resolves references to facts.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from rapport.content import schema, sources
+from rapport.content import sources, vocabulary
 from rapport.content.facts import REFERENCE, FactError, FactTable
 from rapport.content.inline import InlineSyntaxError, Slip, parse_inline, reference_as_typed
 from rapport.content.model import Fact, RichText, Span
@@ -30,7 +30,7 @@ from rapport.content.yamlsource import (
 )
 from rapport.diagnostics import Location, Problems, did_you_mean
 
-_PLAIN_NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
+_PLAIN_NUMBER = re.compile(vocabulary.NUMBER_PATTERN)
 _GROUPED_NUMBER = re.compile(r"^-?[1-9]\d{0,2}([.,]\d{3})+$")
 MAX_MAGNITUDE = Decimal(10) ** 15
 # "6 oktober 2022" names a day: it stays true next year, unlike "in 2022".
@@ -42,6 +42,7 @@ _DATE_BEFORE = re.compile(
 MAX_TEXT_LENGTH = 50_000  # laying out one paragraph costs time quadratic in its length
 
 T = TypeVar("T")
+C = TypeVar("C", bound=str)
 Fields = dict[str, Node]
 
 
@@ -102,12 +103,12 @@ class Reader:
 
     # -- structure -------------------------------------------------------
 
-    def fields(self, node: Node, definition: dict[str, Any], what: str) -> Fields | None:
-        """The keys of a mapping, checked against a schema definition."""
+    def fields(self, node: Node, definition: vocabulary.Mapping, what: str) -> Fields | None:
+        """The keys of a mapping, checked against its declaration in the vocabulary."""
         if not isinstance(node, MappingNode):
             self.error(node, f"{what} must be a set of 'key: value' lines, not {describe(node)}")
             return None
-        known, required = schema.keys_of(definition)
+        known, required = definition.known, definition.required
         found: Fields = {}
         for key, key_node, value_node in self.entries(node, f"key '{{}}' in {what}"):
             if key not in known:
@@ -299,13 +300,16 @@ class Reader:
     def list_of(self, fields: Fields, key: str) -> list[Node]:
         return self.items(fields[key], key) if key in fields else []
 
-    def choice(self, node: Node, what: str, choices: tuple[str, ...]) -> str | None:
+    def choice(self, node: Node, what: str, choices: tuple[C, ...]) -> C | None:
+        """One of `choices`, typed as the choices are (a chart kind, a status)."""
         value = self._scalar(node, what)
-        if value is not None and value not in choices:
+        if value is None:
+            return None
+        chosen = next((choice for choice in choices if choice == value), None)
+        if chosen is None:
             hint = did_you_mean(value, choices) or f"choose one of: {', '.join(choices)}"
             self.error(node, f"{what} '{value}' is unknown", hint)
-            return None
-        return value
+        return chosen
 
     def labels(self, node: Node | None, what: str) -> tuple[str, ...]:
         if node is None:

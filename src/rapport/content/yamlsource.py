@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rapport.content import sources
 from rapport.diagnostics import Location, Problems
+from rapport.libs import pyyaml
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 24
@@ -94,26 +94,12 @@ class _Guard:
             self._depth -= 1
 
 
-class _ContentLoader(_Guard, yaml.SafeLoader):
-    """PyYAML's safe loader, composed by the guarded composer."""
-
-
-class _FastLoader(_Guard, yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader, Composer):  # type: ignore[misc]
-    """libyaml's parser (the same events, seven times faster) under the guarded composer."""
-
-    def get_single_node(self) -> Node | None:
-        return Composer.get_single_node(self)
-
-    def dispose(self) -> None:
-        pass
+class _ContentLoader(_Guard, pyyaml.ComposingLoader):  # type: ignore[misc]
+    """PyYAML's safe loader (with libyaml's parser), composed by the guarded composer."""
 
 
 def _loader(text: str) -> Any:
-    if yaml.__with_libyaml__:
-        loader = _FastLoader(text)  # type: ignore[call-arg]
-        Composer.__init__(loader)  # the Python composer's own state
-        return loader
-    return _ContentLoader(text)  # pragma: no cover - the wheels ship libyaml
+    return pyyaml.start_loader(_ContentLoader, text)
 
 
 @dataclass(frozen=True)

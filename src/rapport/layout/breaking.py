@@ -18,7 +18,8 @@ from itertools import accumulate
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import paragraph
+
+from rapport.libs import rl
 
 # Marks after which an address breaks well: path, host, query and word parts.
 ADDRESS_BREAKS = frozenset("/.-?&=_#:~+")
@@ -30,7 +31,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    original: Callable[..., Any] = paragraph._hyGenPair
+    rl.wrap_word_breaking(_breaking_long_words)
+    _installed = True
+
+
+def _breaking_long_words(original: Callable[..., Any]) -> Callable[..., Any]:
+    """reportlab's break finder, extended to words wider than a whole line."""
 
     def with_long_words(
         hyphenator: Any,
@@ -57,8 +63,7 @@ def install() -> None:
         head_width = stringWidth(head, font_name, font_size)
         return "", 0, head_width, word_width - head_width, head, text[len(head) :]
 
-    paragraph._hyGenPair = with_long_words
-    _installed = True
+    return with_long_words
 
 
 def longest_fitting_head(word: str, room: float, width: Callable[[str], float]) -> str | None:

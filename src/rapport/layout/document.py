@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from rapport import __version__
 from rapport.content.model import Edition
 from rapport.correction import Correction
-from rapport.diagnostics import Location
 from rapport.labels import labels
-from rapport.layout.images import ImageStore, SharedImage, draw_shared
-from rapport.layout.late import LateNumbers
+from rapport.layout.images import SharedImage, draw_shared
+from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import FACES, colour
-from rapport.layout.tagging import StructNode, TaggedCanvas, Tagger
+from rapport.layout.tagging import TaggedCanvas
+from rapport.libs import rl
 from rapport.theme import Theme
 
 COVER, BODY = "cover", "body"
@@ -32,14 +31,9 @@ def frame_width(theme: Theme) -> float:
     return float(A4[0] - (theme.page.margin_inner + theme.page.margin_outer) * mm)
 
 
-def pinned_timestamp(moment: dt.datetime) -> TimeStamp:
-    """A reportlab timestamp fixed to `moment` (UTC), for byte-identical output."""
-    stamp = TimeStamp(invariant=1)
-    gmt = time.gmtime(moment.replace(tzinfo=dt.UTC).timestamp())
-    stamp.t = moment.timestamp()
-    stamp.lt = gmt
-    stamp.YMDhms = tuple(gmt)[:6]
-    return stamp
+def frame_height(theme: Theme) -> float:
+    """The height of the text column in points: no flowable taller than this fits a page."""
+    return float(A4[1] - (theme.page.margin_top + theme.page.margin_bottom) * mm)
 
 
 def _subject(edition: Edition, correction: Correction | None) -> str:
@@ -93,32 +87,28 @@ class ReportCanvas(PortableCanvas, TaggedCanvas):
 
 
 class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
+    """The page templates of the report; what the drawing learns goes to `recorder`."""
+
     def __init__(
         self,
-        target: Path,
+        output: IO[bytes],
         edition: Edition,
         theme: Theme,
         moment: dt.datetime,
+        recorder: LayoutRecorder,
         *,
         draft: bool = False,
         correction: Correction | None = None,
     ) -> None:
         self.edition = edition
         self.draft = draft
-        self.correction = correction  # a later revision says so on its contents page
         self.theme = theme
         self.labels = labels(edition.language)
-        self.current_chapter = ""
-        self.late = LateNumbers()  # page numbers drawn before they are known
-        self.last_location: Location | None = None
-        self.structure = StructNode("Document")  # filled by the story
-        self.contents: Any = None  # the table of contents, made by the story
-        self.tagger = Tagger()
-        self.images = ImageStore()  # every image drawn, each decoded once
+        self.recorder = recorder
         self.moment = moment
         page = theme.page
         super().__init__(
-            str(target),
+            output,
             pagesize=A4,
             leftMargin=page.margin_inner * mm,
             rightMargin=page.margin_outer * mm,
@@ -164,23 +154,15 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
 
     def lay_out(self, story: list[Any]) -> None:
         """Lay the story out once, fill in the numbers only the end knows, and save."""
-        self._doSave = 0
-        self.build(story)
-        self.late.fill_in(self.canv, self.page)
-        self.canv.save()
+        canvasmaker = partial(ReportCanvas, tagger=self.recorder.tagger)
+        canvas = rl.build_without_saving(self, story, canvasmaker)
+        self.recorder.late.fill_in(canvas, self.page)
+        canvas.save()
 
     def handle_flowable(self, flowables: list[Any]) -> None:
         if flowables:
-            self.last_location = getattr(flowables[0], "source_location", self.last_location)
+            self.recorder.reached(getattr(flowables[0], "source_location", None))
         super().handle_flowable(flowables)
-
-    def _makeCanvas(self, filename: Any = None, canvasmaker: Any = Canvas) -> Any:
-        if canvasmaker is Canvas:
-            canvasmaker = ReportCanvas
-        canvas = super()._makeCanvas(filename=filename, canvasmaker=canvasmaker)
-        canvas._doc._timeStamp = pinned_timestamp(self.moment)
-        self.tagger = getattr(canvas, "tagger", self.tagger)
-        return canvas
 
     def _draw_cover(self, canvas: Any, doc: Any) -> None:
         c = self.theme.colours
@@ -219,15 +201,15 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         canvas.setFont(FACES["regular"], s.small)
         canvas.setFillColor(colour(c.muted))
         canvas.drawString(left, top, f"{self.edition.title} {self.edition.year}")
-        if self.current_chapter:
-            canvas.drawRightString(right, top, self.current_chapter)
+        if self.recorder.current_chapter:
+            canvas.drawRightString(right, top, self.recorder.current_chapter)
         canvas.setStrokeColor(colour(c.rule))
         canvas.setLineWidth(0.5)
         canvas.line(left, top - 4, right, top - 4)
         canvas.line(left, bottom + 10, right, bottom + 10)
         canvas.drawString(left, bottom, self.edition.organisation)
         canvas.restoreState()
-        self.late.folio(
+        self.recorder.late.folio(
             canvas,
             doc.page,
             right,

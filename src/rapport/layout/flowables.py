@@ -20,20 +20,31 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from rapport.charts import placeholder
 from rapport.diagnostics import Location
 from rapport.layout.escaping import escape
+from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import FACES
 from rapport.layout.tagging import StructNode, marked, tag
+from rapport.libs import rl
 
 
 class Heading(Paragraph):  # type: ignore[misc]
     """A heading that is a link target, an outline entry and a TOC entry."""
 
     def __init__(
-        self, markup: str, style: Any, *, level: int, key: str, title: str, chapter: str = ""
+        self,
+        markup: str,
+        style: Any,
+        *,
+        level: int,
+        key: str,
+        title: str,
+        recorder: LayoutRecorder,
+        chapter: str = "",
     ) -> None:
         super().__init__(markup, style)
         self.level = level
         self.key = key
         self.title = title
+        self.recorder = recorder
         self.chapter = chapter
 
     def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
@@ -46,11 +57,7 @@ class Heading(Paragraph):  # type: ignore[misc]
         canvas = self.canv
         canvas.bookmarkHorizontal(self.key, 0, self.height + 4)
         canvas.addOutlineEntry(self.title, self.key, self.level - 1, closed=False)
-        doc = getattr(canvas, "_doctemplate", None)
-        if doc is not None:
-            doc.late.found(self.key, canvas.getPageNumber())
-            if self.chapter:
-                doc.current_chapter = self.chapter
+        self.recorder.heading_drawn(self.key, canvas.getPageNumber(), self.chapter)
         super().draw()
 
 
@@ -58,7 +65,7 @@ def draw_icon(canvas: Any, path: Path, x: float, y: float, size: float, text: st
     """Draw icon artwork whose extracted text is the emoji it shows."""
     canvas.saveState()
     utf16 = text.encode("utf-16-be").hex().upper()
-    canvas._code.append(f"/Span <</ActualText <FEFF{utf16}>>> BDC")
+    canvas.addLiteral(f"/Span <</ActualText <FEFF{utf16}>>> BDC")
     canvas.drawImage(str(path), x, y, size, size, mask="auto")
     label = canvas.beginText(x, y + size * 0.3)
     # An invisible soft hyphen carries the ActualText: extractors skip a span
@@ -67,7 +74,7 @@ def draw_icon(canvas: Any, path: Path, x: float, y: float, size: float, text: st
     label.setFont(FACES["regular"], size * 0.5)
     label.textOut("\u00ad")
     canvas.drawText(label)
-    canvas._code.append("EMC")
+    canvas.addLiteral("EMC")
     canvas.restoreState()
 
 
@@ -260,13 +267,16 @@ class _ContentsLine(Paragraph):  # type: ignore[misc]
     order: reportlab calls the end-of-text hook before it writes the text.
     """
 
-    def __init__(self, entry: ContentsEntry, style: Any, width: float) -> None:
+    def __init__(
+        self, entry: ContentsEntry, style: Any, width: float, recorder: LayoutRecorder
+    ) -> None:
         super().__init__(
             f'<a href="#{entry.key}">{escape(entry.title)}</a>'
             f'<onDraw name="contents_entry_end" label="{entry.key}"/>',
             style,
         )
         self.entry, self.line_width = entry, width
+        self.recorder = recorder
         self.source_location = entry.location
         self.end: tuple[float, float] | None = None  # where the title's last line ends
 
@@ -275,8 +285,9 @@ class _ContentsLine(Paragraph):  # type: ignore[misc]
         super().draw()
         if self.end is not None:
             x, y = self.end
-            late = self.canv._doctemplate.late
-            late.leader(self.canv, self.entry.key, x, y, self.line_width - x, self.style)
+            self.recorder.late.leader(
+                self.canv, self.entry.key, x, y, self.line_width - x, self.style
+            )
 
 
 class TaggedContents(TableOfContents):  # type: ignore[misc]
@@ -286,17 +297,25 @@ class TaggedContents(TableOfContents):  # type: ignore[misc]
     their page numbers are filled in after it (see `late`).
     """
 
-    def __init__(self, node: StructNode, entries: list[ContentsEntry], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        node: StructNode,
+        entries: list[ContentsEntry],
+        recorder: LayoutRecorder,
+        page_height: float,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.node = node
         self.entries = entries
+        self.recorder = recorder
+        self.page_height = page_height  # of the text column: an entry taller fits no page
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         lines: dict[str, _ContentsLine] = {}
 
         def entry_end(canvas: Any, kind: str, key: str) -> None:
-            info = canvas._curr_tx_info
-            lines[key].end = (info["cur_x"], info["cur_y"])
+            lines[key].end = rl.text_end(canvas)
 
         self.canv.setNamedCB("contents_entry_end", entry_end)
         rows: list[list[Flowable]] = []
@@ -307,21 +326,21 @@ class TaggedContents(TableOfContents):  # type: ignore[misc]
             wrapped = ParagraphStyle(
                 f"{style.name}-wrapped", style, rightIndent=self.rightColumnWidth
             )
-            line = lines[entry.key] = _ContentsLine(entry, wrapped, avail_width)
+            line = lines[entry.key] = _ContentsLine(entry, wrapped, avail_width, self.recorder)
             tag(line, self.node.add("TOCI").add("Reference", text=entry.title))
             if style.spaceBefore:
                 rows.append([Spacer(1, style.spaceBefore)])
             rows.append([line])
-        self._table = Table(rows, colWidths=(avail_width,), style=self.tableStyle)
-        self.width, self.height = self._table.wrapOn(self.canv, avail_width, avail_height)
-        self._blame_a_title_taller_than_a_page(rows)
+        table = Table(rows, colWidths=(avail_width,), style=self.tableStyle)
+        rl.use_contents_table(self, table)
+        self.width, self.height = table.wrapOn(self.canv, avail_width, avail_height)
+        self._blame_a_title_taller_than_a_page(rows, table)
         return self.width, self.height
 
-    def _blame_a_title_taller_than_a_page(self, rows: list[list[Flowable]]) -> None:
+    def _blame_a_title_taller_than_a_page(self, rows: list[list[Flowable]], table: Table) -> None:
         """A contents entry that cannot fit on any page fails the layout at the contents;
         the title is the chapter's or section's, so that is where the failure is reported."""
-        doc = getattr(self.canv, "_doctemplate", None)
-        for (flowable,), height in zip(rows, self._table._rowHeights, strict=True):
-            if doc is not None and height > doc.height and hasattr(flowable, "source_location"):
-                doc.last_location = flowable.source_location
+        for (flowable,), height in zip(rows, rl.row_heights(table), strict=True):
+            if height > self.page_height and hasattr(flowable, "source_location"):
+                self.recorder.reached(flowable.source_location)
                 return

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pyphen
-from reportlab.pdfbase import ttfonts
-from reportlab.platypus import paragraph
 
-from rapport.atomic import write_atomically
+from rapport.cache import HYPHENATION, Cache, json_text
+from rapport.libs import rl
 
 BREAK_MARK = "\u2010"
 SOFT_HYPHEN = "\u00ad"
+EDGE = 3  # letters a break leaves at least on each side
 _installed = False
 
 
@@ -35,14 +35,15 @@ def install() -> None:
     if _installed:
         return
     _draw_breaks_with_the_mark()
-    original: Callable[[str, Any], str] = ttfonts.makeToUnicodeCMap
 
-    def to_unicode_cmap(fontname: str, subset: Any) -> str:
-        return original(
-            fontname, [ord(SOFT_HYPHEN) if code == ord(BREAK_MARK) else code for code in subset]
-        )
+    def read_mark_as_soft_hyphen(original: Callable[..., str]) -> Callable[..., str]:
+        def to_unicode_cmap(fontname: str, subset: Any) -> str:
+            marked = [ord(SOFT_HYPHEN) if code == ord(BREAK_MARK) else code for code in subset]
+            return original(fontname, marked)
 
-    ttfonts.makeToUnicodeCMap = to_unicode_cmap
+        return to_unicode_cmap
+
+    rl.wrap_to_unicode_cmap(read_mark_as_soft_hyphen)
     _installed = True
 
 
@@ -52,36 +53,44 @@ def _draw_breaks_with_the_mark() -> None:
     The head stays a hyphenated head to reportlab in every other way, so a
     paragraph split over two pages rejoins the word before breaking it again.
     """
-    generate_pair = paragraph._hyGenPair
-    unsplit = paragraph._shyUnsplit
 
-    def with_mark(*args: Any, **kwargs: Any) -> Any:
-        result = generate_pair(*args, **kwargs)
-        if result and result[0] == "-":
-            return (BREAK_MARK, *result[1:])
-        return result
+    def with_mark(generate_pair: Callable[..., Any]) -> Callable[..., Any]:
+        def generate_with_mark(*args: Any, **kwargs: Any) -> Any:
+            result = generate_pair(*args, **kwargs)
+            if result and result[0] == "-":
+                return (BREAK_MARK, *result[1:])
+            return result
 
-    def rejoin(head: Any, tail: Any = None) -> Any:
-        if type(head) is str and head.endswith(BREAK_MARK):
-            head = head[:-1] + "-"  # what reportlab strips when it rejoins a word
-        return unsplit(head, tail)
+        return generate_with_mark
 
-    paragraph._hyGenPair = with_mark
-    paragraph._shyUnsplit = rejoin
+    def rejoining_the_mark(unsplit: Callable[..., Any]) -> Callable[..., Any]:
+        def rejoin(head: Any, tail: Any = None) -> Any:
+            if type(head) is str and head.endswith(BREAK_MARK):
+                head = head[:-1] + "-"  # what reportlab strips when it rejoins a word
+            return unsplit(head, tail)
+
+        return rejoin
+
+    rl.wrap_word_breaking(with_mark)
+    rl.wrap_word_rejoining(rejoining_the_mark)
 
 
 class Hyphenator:
     """Break points for reportlab (longest head first), at least three letters on each side.
 
     Loading the hyphenation dictionary costs more than laying out a page, so the
-    break points of every word met are kept in a small JSON file: a rebuild
-    whose words are all known never loads the dictionary.
+    break points of every word met are kept in the project's cache (`store`, its
+    `.cache/` folder), keyed by the language and the versions of pyphen and
+    rapport: a rebuild whose words are all known never loads the dictionary.
     """
 
     def __init__(self, language: str, store: Path | None) -> None:
         self.language = language
-        self.store = store
-        self.known: dict[str, list[list[str]]] = _read_store(store)
+        self.cache = Cache(store) if store is not None else None
+        self.inputs = {"language": language, "left": EDGE, "right": EDGE}
+        self.known: dict[str, list[list[str]]] = {}
+        if self.cache is not None:
+            self.known = self.cache.read(HYPHENATION, self.inputs, _break_points) or {}
         self.added = False
         self._dictionary: pyphen.Pyphen | None = None
 
@@ -95,34 +104,34 @@ class Hyphenator:
 
     def _pyphen(self) -> pyphen.Pyphen:
         if self._dictionary is None:
-            self._dictionary = pyphen.Pyphen(lang=self.language.replace("-", "_"), left=3, right=3)
+            self._dictionary = pyphen.Pyphen(
+                lang=self.language.replace("-", "_"),
+                left=EDGE,
+                right=EDGE,
+            )
         return self._dictionary
 
     def save(self) -> None:
-        if not (self.added and self.store):
+        if not (self.added and self.cache):
             return
-        write_atomically(
-            self.store, json.dumps(self.known, ensure_ascii=False, sort_keys=True).encode()
-        )
+        self.cache.write(HYPHENATION, self.inputs, json_text(self.known))
         self.added = False
 
 
-def _read_store(store: Path | None) -> dict[str, list[list[str]]]:
-    if store is None or not store.is_file():
-        return {}
-    try:
-        data = json.loads(store.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a damaged cache is rebuilt, never trusted
-    valid = isinstance(data, dict) and all(
-        isinstance(pairs, list)
-        and all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
-            for p in pairs
-        )
-        for pairs in data.values()
-    )
-    return data if valid else {}
+def _break_points(text: bytes) -> dict[str, list[list[str]]]:
+    """Cached break points read back strictly: a list of (head, tail) pairs for each word."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("not a dictionary of words")
+    for word, pairs in value.items():
+        if not isinstance(pairs, list) or not all(
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(part, str) for part in pair)
+            for pair in pairs
+        ):
+            raise ValueError(f"the break points of {word!r} are not pairs of text")
+    return value
 
 
 _hyphenators: dict[tuple[str, Path | None], Hyphenator] = {}

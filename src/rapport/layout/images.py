@@ -19,7 +19,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable
 
 from rapport.assets import prepare_image, print_pixels
-from rapport.diagnostics import ContentError, Diagnostic, Location
 
 
 class SharedImage:
@@ -89,37 +88,12 @@ def draw_shared(canvas: Any, image: SharedImage, box: tuple[float, float, float,
     placed: dict[int, str] = canvas.__dict__.setdefault("_shared_images", {})
     name = placed.get(id(image))
     if name is None:
-        canvas.draw_new_image(image.reader(), x, y, width, height, mask="auto")
-        placed[id(image)] = canvas._formsinuse[-1]  # the name reportlab gave the object
+        named: dict[str, Any] = {"name": None}  # reportlab fills in the name it gave the object
+        canvas.draw_new_image(image.reader(), x, y, width, height, mask="auto", extraReturn=named)
+        placed[id(image)] = named["name"]
         return
     canvas.saveState()
     canvas.translate(x, y)
     canvas.scale(width, height)
-    canvas._code.append(f"/{canvas._doc.getXObjectName(name)} Do")
+    canvas.doForm(name)  # an image is a form to reportlab: placed by name
     canvas.restoreState()
-    canvas._formsinuse.append(name)
-
-
-def require_pdfa(pdf: Path, images: ImageStore, edition: Location) -> None:
-    """Refuse a PDF that fails the PDF/A check `publish` runs: no PDF claims what it is not.
-
-    Every image is converted to what PDF/A allows, so a failure is unexpected;
-    images are still the most likely cause, so the message names them.
-    """
-    from rapport.pdf.pdfa_check import check_pdfa
-
-    result = check_pdfa(pdf)
-    if result.passed:
-        return
-    named = ", ".join(sorted(image.name for image in images)) or "none"
-    raise ContentError(
-        [
-            Diagnostic(
-                edition,
-                f"failed to make a PDF that conforms to {result.checked}, which it declares"
-                f" ({len(result.findings)} finding(s): {'; '.join(result.findings[:3])})",
-                f"the images in this PDF: {named}; save them again as sRGB PNG or JPEG."
-                " If that does not help, please report it as a bug in rapport",
-            )
-        ]
-    )

@@ -27,15 +27,15 @@ from reportlab.platypus import (
 
 from rapport.assets import icon_path, image_size, resolve_image
 from rapport.charts import ChartSet
-from rapport.check.content import project_root
 from rapport.content import model
 from rapport.content.formatting import format_quantity
+from rapport.correction import Correction
 from rapport.labels import labels
 from rapport.layout import markup
 from rapport.layout.breaking import column_widths
 from rapport.layout.chartflow import chart_flowable
 from rapport.layout.colophon import correction_note
-from rapport.layout.document import BODY, ReportDocument, frame_width
+from rapport.layout.document import BODY, frame_height, frame_width
 from rapport.layout.flowables import (
     ContentsEntry,
     Heading,
@@ -46,9 +46,10 @@ from rapport.layout.flowables import (
     Tile,
 )
 from rapport.layout.images import ImageStore, PlacedImage
+from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import BODY_FONT, Styles, aligned, colour, make_styles
 from rapport.layout.tagging import StructNode, tag
-from rapport.paths import CACHE_DIR
+from rapport.paths import CACHE_DIR, project_root
 from rapport.theme import Theme
 
 F = TypeVar("F", bound=Flowable)
@@ -61,8 +62,8 @@ class _Context:
     styles: Styles
     root: Path
     labels: dict[str, str]
+    recorder: LayoutRecorder  # what the drawing records, for the finisher
     charts: ChartSet = field(default_factory=ChartSet)
-    contents: Any = None  # the table of contents, once made
     figure_count: int = 0
     table_count: int = 0
     section_title: str = ""
@@ -113,7 +114,13 @@ class _Context:
         self.contents_entries.append(ContentsEntry(level - 1, node.title, key, node.location))
         chapter = node.title if isinstance(node, model.Chapter) else ""
         heading = Heading(
-            markup.plain(node.title), style, level=level, key=key, title=node.title, chapter=chapter
+            markup.plain(node.title),
+            style,
+            level=level,
+            key=key,
+            title=node.title,
+            recorder=self.recorder,
+            chapter=chapter,
         )
         heading.source_location = node.location  # where a layout failure is reported
         return heading
@@ -124,26 +131,33 @@ class _Context:
 
 
 def build_story(
-    doc: ReportDocument, edition: model.Edition, theme: Theme, charts: ChartSet
+    edition: model.Edition,
+    theme: Theme,
+    charts: ChartSet,
+    recorder: LayoutRecorder,
+    images: ImageStore,
+    correction: Correction | None = None,
 ) -> list[Flowable]:
-    store = project_root(edition) / CACHE_DIR / f"hyphenation-{edition.language}.json"
+    """The report as flowables; their structure tree grows under `recorder.structure`."""
+    store = project_root(edition) / CACHE_DIR  # where the hyphenation cache lies
     ctx = _Context(
         edition,
         theme,
         make_styles(theme, edition.language, store),
         project_root(edition),
         labels(edition.language),
+        recorder,
         charts,
-        images=doc.images,
+        parent=recorder.structure,  # the Document element, for the tagged PDF
+        images=images,
     )
-    doc.structure = ctx.parent  # the Document element, for the tagged PDF
     story: list[Flowable] = _cover(ctx)
     story += [NextPageTemplate(BODY), PageBreak()]
     story += _contents(ctx)
-    if doc.correction is not None:  # a later revision says so, under the contents
+    if correction is not None:  # a later revision says so, under the contents
         story.append(
             correction_note(
-                doc.correction,
+                correction,
                 edition.language,
                 ctx.styles.small,
                 colour(theme.colours.rule),
@@ -154,7 +168,6 @@ def build_story(
         story += [PageBreak()]
         with ctx.group("Sect"):
             story += _chapter(ctx, number, chapter)
-    doc.contents = ctx.contents
     return story
 
 
@@ -220,16 +233,16 @@ def _table_of_contents(ctx: _Context) -> Flowable:
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ]
     )
-    contents = TaggedContents(
+    return TaggedContents(
         ctx.parent.add("TOC"),
         ctx.contents_entries,  # filled as the chapters are laid out, before the layout runs
+        ctx.recorder,
+        frame_height(ctx.theme),
         levelStyles=list(s.toc),
         dotsMinLevel=0,
         rightColumnWidth=40,
         tableStyle=toc_style,
     )
-    ctx.contents = contents
-    return contents
 
 
 def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowable]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -49,9 +48,6 @@ def register_fonts(theme: Theme) -> None:
         boldItalic=FACES["bold_italic"],
     )
     pdfmetrics.registerFontFamily(FACES["display"], normal=FACES["display"], bold=FACES["display"])
-    # reportlab's graphics (the charts) start every drawing in this font; left at
-    # its default it would put an unembedded Helvetica into the PDF.
-    rl_config.defaultGraphicsFontName = BODY_FONT
 
 
 def aligned(style: ParagraphStyle, alignment: str) -> ParagraphStyle:

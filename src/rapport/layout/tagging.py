@@ -6,7 +6,8 @@ flowables, and ties each flowable that draws real content to its node. While
 a page is drawn, `TaggedCanvas` wraps that content in marked-content
 sequences with an MCID (`/P <</MCID 3>> BDC … EMC`) and everything else —
 running headers and footers, rules, tile backgrounds — in `/Artifact`. The
-finishing step (rapport.pdf.tags) turns the record into the PDF's structure tree.
+layout stage freezes the record (rapport.layout.recorder) and the finishing step
+(rapport.pdf.tags) turns it into the PDF's structure tree.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
+
+from rapport.libs import rl
 
 # Roles whose content is drawn directly; the others only group children.
 CONTAINER_ROLES = {"Document", "Sect", "Div", "L", "LI", "Table", "TR", "TOC", "TOCI", "BlockQuote"}
@@ -87,26 +90,28 @@ class Tagger:
         self.sequences.append(
             Marked(node, page, mcid, (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
         )
-        canvas._code.append(f"EMC /{node.role} <</MCID {mcid}>> BDC")
+        canvas.addLiteral(f"EMC /{node.role} <</MCID {mcid}>> BDC")
         self._depth += 1
         try:
             yield
         finally:
             self._depth -= 1
-            canvas._code.append("EMC /Artifact BMC")
+            canvas.addLiteral("EMC /Artifact BMC")
 
 
 class TaggedCanvas(Canvas):  # type: ignore[misc]
     """A canvas whose pages are artifacts except for the marked sequences drawn in them."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tagger: Tagger | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tagger = Tagger()
+        self.tagger = (
+            tagger if tagger is not None else Tagger()
+        )  # the layout stage's, when it passes one in
 
     def showPage(self) -> None:
         # Everything on the page outside a marked sequence is an artifact.
-        self._code.insert(0, "/Artifact BMC")
-        self._code.append("EMC")
+        rl.prepend_to_page(self, "/Artifact BMC")
+        self.addLiteral("EMC")
         super().showPage()
 
 

@@ -1,8 +1,10 @@
 """The tagged PDF: the structure tree written from what the layout recorded.
 
-The layout stage ties every piece of real content to a `StructNode` and wraps
-it in a marked-content sequence with an MCID (rapport.layout.tagging). This
-module writes the PDF side (ISO 32000-1, 14.7–14.8; PDF/UA-1):
+The layout stage ties every piece of real content to an element of the
+structure tree and wraps it in a marked-content sequence with an MCID
+(rapport.layout.tagging); its value holds both as plain data
+(rapport.layout.laid_out: `Element`, `MarkedContent`). This module writes the
+PDF side (ISO 32000-1, 14.7–14.8; PDF/UA-1):
 
 - `/StructTreeRoot` with the elements in reading order, each with `/K` (its
   MCIDs, marked-content references or child elements), `/P` and `/Pg`;
@@ -16,11 +18,13 @@ module writes the PDF side (ISO 32000-1, 14.7–14.8; PDF/UA-1):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pikepdf
 
-from rapport.layout.tagging import Marked, StructNode
+from rapport.labels import labels
+from rapport.layout.laid_out import Element, MarkedContent
 
 _INTERNAL_ROLES = {"Document"}
 
@@ -29,24 +33,25 @@ _INTERNAL_ROLES = {"Document"}
 class _Written:
     """The PDF dictionaries made for the nodes, and what the parent tree needs."""
 
-    elements: dict[int, pikepdf.Dictionary] = field(default_factory=dict)
+    elements: dict[int, pikepdf.Dictionary] = field(default_factory=dict)  # by Element.number
+    texts: dict[int, str] = field(default_factory=dict)  # each element's text, for its links
     by_page: dict[int, dict[int, pikepdf.Object]] = field(default_factory=lambda: defaultdict(dict))
 
 
 def apply_structure(
-    pdf: pikepdf.Pdf, root: StructNode, sequences: list[Marked], language: str
+    pdf: pikepdf.Pdf, root: Element, sequences: Sequence[MarkedContent], language: str
 ) -> None:
     """Write the structure tree of `root` into `pdf`, whose pages hold `sequences`."""
-    marked_by_node: dict[int, list[Marked]] = defaultdict(list)
+    marked_by_node: dict[int | None, list[MarkedContent]] = defaultdict(list)
     for sequence in sequences:
-        marked_by_node[id(sequence.node)].append(sequence)
+        marked_by_node[sequence.element].append(sequence)
     tree_root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     written = _Written()
     document = _element(pdf, root, tree_root, marked_by_node, written)
     if document is None:  # pragma: no cover - a report always has content
         return
     tree_root.K = document
-    next_key = _link_annotations(pdf, sequences, written)
+    next_key = _link_annotations(pdf, sequences, written, labels(language))
     nums = pikepdf.Array()
     for page_index in range(len(pdf.pages)):
         mcids = written.by_page.get(page_index, {})
@@ -67,9 +72,9 @@ def apply_structure(
 
 def _element(
     pdf: pikepdf.Pdf,
-    node: StructNode,
+    node: Element,
     parent: pikepdf.Object,
-    marked_by_node: dict[int, list[Marked]],
+    marked_by_node: dict[int | None, list[MarkedContent]],
     written: _Written,
 ) -> pikepdf.Object | None:
     """The element of `node` with its subtree; None when nothing of it was drawn."""
@@ -77,7 +82,7 @@ def _element(
         pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + node.role), P=parent)
     )
     kids = pikepdf.Array()
-    marks = sorted(marked_by_node.get(id(node), []), key=lambda m: (m.page, m.mcid))
+    marks = sorted(marked_by_node.get(node.number, []), key=lambda m: (m.page, m.mcid))
     pages = {m.page for m in marks}
     for mark in marks:
         page = pdf.pages[mark.page].obj
@@ -100,20 +105,24 @@ def _element(
         element.Alt = pikepdf.String(node.alt)
     if node.attributes:
         attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
-        for key, value in node.attributes.items():
+        for key, value in node.attributes:
             attributes[pikepdf.Name("/" + key)] = pikepdf.Name("/" + value)
         element.A = attributes
-    written.elements[id(node)] = element
+    written.elements[node.number] = element
+    written.texts[node.number] = node.text
     return element
 
 
 def _link_annotations(
-    pdf: pikepdf.Pdf, sequences: list[Marked], written: _Written
+    pdf: pikepdf.Pdf,
+    sequences: Sequence[MarkedContent],
+    written: _Written,
+    words: dict[str, str],
 ) -> dict[int, pikepdf.Object]:
     """A Link element for every link annotation, placed in the element whose text it covers."""
     keys: dict[int, pikepdf.Object] = {}
     next_key = len(pdf.pages)
-    by_page: dict[int, list[Marked]] = defaultdict(list)
+    by_page: dict[int, list[MarkedContent]] = defaultdict(list)
     for sequence in sequences:
         by_page[sequence.page].append(sequence)
     for page_index, page in enumerate(pdf.pages):
@@ -121,9 +130,10 @@ def _link_annotations(
             if annotation.get("/Subtype") != pikepdf.Name.Link:
                 continue
             owner = _owner(annotation, by_page[page_index])
-            parent = written.elements.get(id(owner.node)) if owner else None
-            if parent is None:
-                continue
+            number = owner.element if owner is not None else None
+            if number is None or number not in written.elements:
+                continue  # not inside content that was written as an element
+            parent = written.elements[number]
             link = pdf.make_indirect(
                 pikepdf.Dictionary(
                     Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link, P=parent, Pg=page.obj
@@ -134,13 +144,15 @@ def _link_annotations(
             kids.append(link)
             parent.K = kids
             annotation.StructParent = next_key
-            annotation.Contents = pikepdf.String(_describe(annotation, owner))
+            annotation.Contents = pikepdf.String(
+                _describe(annotation, written.texts[number], words)
+            )
             keys[next_key] = link
             next_key += 1
     return keys
 
 
-def _owner(annotation: pikepdf.Object, candidates: list[Marked]) -> Marked | None:
+def _owner(annotation: pikepdf.Object, candidates: list[MarkedContent]) -> MarkedContent | None:
     """The marked sequence whose box holds the middle of the annotation."""
     x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
     middle = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -152,9 +164,10 @@ def _owner(annotation: pikepdf.Object, candidates: list[Marked]) -> Marked | Non
     return min(inside, key=lambda m: (m.box[2] - m.box[0]) * (m.box[3] - m.box[1]), default=None)
 
 
-def _describe(annotation: pikepdf.Object, owner: Marked | None) -> str:
+def _describe(annotation: pikepdf.Object, owner_text: str, words: dict[str, str]) -> str:
+    """The link's /Contents: where it leads, or the text of the element that carries it."""
     action = annotation.get("/A")
     if action is not None and action.get("/URI") is not None:
-        return f"Link naar {action.URI}"
-    text = owner.node.text.strip() if owner else ""
-    return f"Ga naar {text}" if text else "Interne link"
+        return words["link_to"].format(address=action.URI)
+    text = owner_text.strip()
+    return words["go_to"].format(text=text) if text else words["internal_link"]

@@ -1,14 +1,17 @@
-"""Stage 5, write: lay the story out into a PDF, atomically.
+"""Stage 5, finishing: the laid-out pages become the tagged PDF/A file, atomically.
 
-The PDF is built in a temporary file beside the target and renamed over it
-only when complete, so a failed or interrupted build leaves the previous PDF.
+The finisher takes the layout's value (rapport.layout.laid_out.LaidOut):
+reportlab's PDF bytes, the structure tree and the marked content. It writes
+the bytes to a temporary file beside the target, adds the structure tree
+(rapport.pdf.tags) and makes the file PDF/A (rapport.pdf.pdfa), checks it as
+`publish` does, and renames it over the target only when complete, so a
+failed or interrupted build leaves the previous PDF.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 import tempfile
 from collections.abc import Callable
@@ -16,21 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from reportlab.platypus.doctemplate import LayoutError
 
-from rapport.charts import ChartSet
 from rapport.content.model import Edition
 from rapport.correction import Correction
 from rapport.diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
-from rapport.layout import hyphens
-from rapport.layout.document import ReportDocument
-from rapport.layout.images import require_pdfa
-from rapport.layout.story import build_story
-from rapport.layout.styles import register_fonts
+from rapport.layout.laid_out import LaidOut
 from rapport.pdf.pdfa import finish_pdf
-from rapport.theme import Theme
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,54 +35,49 @@ class WriteResult:
 
 
 def write_pdf(
+    laid_out: LaidOut,
     edition: Edition,
-    theme: Theme,
-    charts: ChartSet,
     target: Path,
     moment: dt.datetime,
     *,
-    draft: bool = False,
     correction: Correction | None = None,
 ) -> WriteResult:
-    """Render `edition` to `target`; the file appears whole or not at all."""
-    register_fonts(theme)
+    """Finish `laid_out` into `target`; the file appears whole or not at all."""
+    temporary = _temporary_beside(target)
+    try:
+        temporary.write_bytes(laid_out.pdf)
+        finish_pdf(
+            temporary,
+            edition,
+            moment,
+            structure=_structure_of(laid_out, edition.language),
+            version=str(correction.revision) if correction else "",
+        )
+        require_pdfa(temporary, laid_out.images, edition.location)  # the check `publish` runs
+        _publish(temporary, target)
+    except OSError as exc:
+        raise write_failure(exc, target) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+    return WriteResult(target, laid_out.pages, target.stat().st_size)
+
+
+def write_failure(exc: OSError, target: Path) -> FileSystemError:
+    """'failed to write …' for the PDF, or for a cache file the error names."""
+    return FileSystemError(f"failed to write {_culprit(exc, target)} ({exc.strerror or exc})")
+
+
+def _temporary_beside(target: Path) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary_name = tempfile.mkstemp(
+        handle, name = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".part", dir=target.parent
         )
         os.close(handle)
     except OSError as exc:
         raise FileSystemError(f"failed to write {target} ({exc.strerror or exc})") from None
-    temporary = Path(temporary_name)
-    try:
-        doc = ReportDocument(temporary, edition, theme, moment, draft=draft, correction=correction)
-        story = build_story(doc, edition, theme, charts)
-        try:
-            doc.lay_out(story)
-        except LayoutError as exc:
-            raise _layout_problem(doc, exc) from None
-        finish_pdf(
-            temporary,
-            edition,
-            moment,
-            structure=_structure_of(doc, edition.language),
-            version=str(correction.revision) if correction else "",
-        )
-        require_pdfa(temporary, doc.images, edition.location)  # the check `publish` runs
-        _publish(temporary, target)
-    except OSError as exc:
-        raise FileSystemError(
-            f"failed to write {_culprit(exc, target)} ({exc.strerror or exc})"
-        ) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-    try:  # the PDF is published: a cache that cannot be saved does not fail the build
-        hyphens.save_all()
-    except OSError as exc:
-        log.warning("could not save the hyphenation cache (%s)", exc.strerror or exc)
-    return WriteResult(target, doc.page, target.stat().st_size)
+    return Path(name)
 
 
 def _culprit(exc: OSError, target: Path) -> Path:
@@ -113,25 +102,36 @@ def _publish(temporary: Path, target: Path) -> None:
             os.close(directory)
 
 
-def _layout_problem(doc: ReportDocument, exc: LayoutError) -> ContentError:
-    where = getattr(doc, "last_location", None) or Location(doc.edition.location.path)
-    log.debug("layout failed: %s", exc)
-    return ContentError(
-        [
-            Diagnostic(
-                where,
-                "failed to lay out the content after this point (a block is taller than a page)",
-                "split a very long table, list or text into smaller blocks",
-            )
-        ]
-    )
-
-
-def _structure_of(doc: ReportDocument, language: str) -> Callable[[pikepdf.Pdf], None]:
+def _structure_of(laid_out: LaidOut, language: str) -> Callable[[pikepdf.Pdf], None]:
     """What the layout recorded while drawing, as a step of the finishing."""
     from rapport.pdf.tags import apply_structure
 
     def write_structure(pdf: pikepdf.Pdf) -> None:
-        apply_structure(pdf, doc.structure, doc.tagger.sequences, language)
+        apply_structure(pdf, laid_out.structure, laid_out.marked, language)
 
     return write_structure
+
+
+def require_pdfa(pdf: Path, images: tuple[str, ...], edition: Location) -> None:
+    """Refuse a PDF that fails the PDF/A check `publish` runs: no PDF claims what it is not.
+
+    Every image is converted to what PDF/A allows, so a failure is unexpected;
+    images are still the most likely cause, so the message names them.
+    """
+    from rapport.pdf.pdfa_check import check_pdfa
+
+    result = check_pdfa(pdf)
+    if result.passed:
+        return
+    named = ", ".join(sorted(images)) or "none"
+    raise ContentError(
+        [
+            Diagnostic(
+                edition,
+                f"failed to make a PDF that conforms to {result.checked}, which it declares"
+                f" ({len(result.findings)} finding(s): {'; '.join(result.findings[:3])})",
+                f"the images in this PDF: {named}; save them again as sRGB PNG or JPEG."
+                " If that does not help, please report it as a bug in rapport",
+            )
+        ]
+    )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from rapport.atomic import write_atomically
 from rapport.content.yamlsource import MappingNode, ScalarNode, SequenceNode, YamlFile, read_yaml
 from rapport.diagnostics import Location, Problems, did_you_mean
-from rapport.paths import CACHE_DIR, link_outside
-from rapport.theme.fonts import READER, font_damage
+from rapport.paths import link_outside
+from rapport.theme.fonts import font_facts
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -360,7 +357,7 @@ def _font_problem(root: Path, fonts_dir: Path, face: str, written: Path) -> tupl
         )
     if path.suffix.lower() != ".ttf":
         return f"font '{face}' must be a TrueType (.ttf) file", ""
-    if damage := _checked_font(root, path):
+    if damage := font_facts(path, root).damage:
         return (
             f"font file for '{face}' cannot be read ({damage})",
             f"put an intact copy of {path.name} in fonts/",
@@ -372,25 +369,3 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
     return str(exc).lower() or type(exc).__name__
-
-
-_INTACT_FONTS = CACHE_DIR / "fonts-intact.json"
-
-
-def _checked_font(root: Path, path: Path) -> str:
-    """Why a font cannot be used, or ''; a font found intact is not decoded again
-    until its file changes (decoding the five faces costs more than a page)."""
-    info = path.stat()
-    stamp = f"{READER}:{path.name}:{info.st_size}:{info.st_mtime_ns}"
-    store = root / _INTACT_FONTS
-    try:
-        intact = set(json.loads(store.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
-        intact = set()
-    if stamp in intact:
-        return ""
-    damage = font_damage(path)
-    if not damage:
-        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-            write_atomically(store, json.dumps(sorted(intact | {stamp})).encode())
-    return damage

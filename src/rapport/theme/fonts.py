@@ -3,16 +3,21 @@
 A font that this reader cannot take would otherwise fail the build half-way,
 after the charts were drawn; reading it while checking the theme turns that
 into a problem reported with the theme. The same reading tells which
-characters a font can draw.
+characters a font can draw. Both are kept in the project's cache (`font_facts`),
+so that a rebuild does not decode the fonts again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-READER = "reportlab-ttfonts-1"  # names this check in the theme's cache of fonts found intact
+from rapport.cache import FONTS, Cache, json_text
+
 # The tables reportlab reads to measure text and to embed a subset of the font.
 REQUIRED_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "post", "cmap", "hmtx", "loca", "glyf")
 _DAMAGED = "the file ends early or is damaged"
@@ -77,3 +82,48 @@ def font_widths(path: Path) -> tuple[dict[int, float], float]:
     if isinstance(face, FontDamage):
         return {}, 500.0
     return dict(face.charWidths), float(face.defaultWidth)
+
+
+@dataclass(frozen=True)
+class FontFacts:
+    """What a build needs to know of a font file before it embeds it."""
+
+    damage: str  # why the font cannot be used, or ''
+    characters: frozenset[int]  # the code points it can draw
+
+
+def font_facts(path: Path, root: Path) -> FontFacts:
+    """The facts of the font at `path`, from the cache in project `root` or read from the font.
+
+    Decoding the five faces costs more than laying out a page; a font is
+    decoded again only when its file (size and time) or the code changes.
+    """
+    info = path.stat()
+    return _font_facts(path, root, info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _font_facts(path: Path, root: Path, size: int, modified_ns: int) -> FontFacts:
+    cache = Cache.of_project(root)
+    inputs = {"font": path.name, "size": size, "modified_ns": modified_ns}
+    stored = cache.read(FONTS, inputs, _facts_of)
+    if stored is not None:
+        return stored
+    facts = FontFacts(font_damage(path), font_characters(path))
+    value = {"damage": facts.damage, "characters": sorted(facts.characters)}
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        cache.write(FONTS, inputs, json_text(value))
+    return facts
+
+
+def _facts_of(text: bytes) -> FontFacts:
+    """Cached font facts read back strictly (ValueError for anything else)."""
+    value = json.loads(text)
+    if not (isinstance(value, dict) and value.keys() == {"damage", "characters"}):
+        raise ValueError("not the facts of a font")
+    damage, characters = value["damage"], value["characters"]
+    if not isinstance(damage, str) or not isinstance(characters, list):
+        raise ValueError("not the facts of a font")
+    if not all(type(code) is int and 0 <= code <= 0x10FFFF for code in characters):
+        raise ValueError("a character is not a code point")
+    return FontFacts(damage, frozenset(characters))
