@@ -313,11 +313,11 @@ def test_ranking_entries_appear_in_order(edition: model.Edition, page_texts: lis
         position = text.find(ranking.title, position)
         assert position >= 0, f"ranking title {ranking.title!r} not found in order"
         for item in ranking.items:
-            entry = f"{' '.join(item.title.split())} — {' '.join(item.creator.split())}"
+            entry = f"{' '.join(item.title.split())} – {' '.join(item.creator.split())}"
             found = text.find(entry, position)
             assert found >= 0, f"ranking entry {entry!r} of {ranking.title!r} not found in order"
             position = found + len(entry)
-    assert "De Volksjury — Silke Vandenbroeck & Laura Scheerlinck" in text  # seed
+    assert "De Volksjury – Silke Vandenbroeck & Laura Scheerlinck" in text  # seed
 
 
 # --------------------------------------------------------------------------- navigation
@@ -519,7 +519,7 @@ def test_every_character_has_a_glyph(page_texts: list[str]) -> None:
     assert not missing, (
         f"characters without a glyph in Lato: {[f'U+{ord(c):04X} {c}' for c in missing]}"
     )
-    assert {"é", "’", "—"} <= set(text)  # seed: non-ASCII text does reach the PDF
+    assert {"é", "’", "–", "−"} <= set(text)  # seed: non-ASCII text does reach the PDF
 
 
 # --------------------------------------------------------------------------- reproducibility

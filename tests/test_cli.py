@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import jsonschema
 import pytest
@@ -144,3 +147,22 @@ def test_build_with_a_non_numeric_source_date_epoch_is_a_usage_error(tmp_path):
     )
     assert "Traceback" not in result.stderr
     assert not output.exists()
+
+
+def test_a_reader_that_stops_reading_is_no_error() -> None:
+    """`rapport schema | head -1`: the pipe closes early; rapport ends quietly with 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: every write to the pipe fails at once
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "rapport", "schema"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr == ""

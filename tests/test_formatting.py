@@ -13,7 +13,7 @@ from rapport.content.formatting import format_date, format_number, format_quanti
 
 
 def parse_flemish(text: str) -> Decimal:
-    return Decimal(text.replace(".", "").replace(",", "."))
+    return Decimal(text.replace(".", "").replace(",", ".").replace("\u2212", "-"))
 
 
 @pytest.mark.parametrize(
@@ -26,8 +26,8 @@ def parse_flemish(text: str) -> Decimal:
         (Decimal("6.5"), "6,5"),
         (Decimal("1.50"), "1,50"),
         (Decimal("1234.567"), "1.234,567"),
-        (Decimal("-1234"), "-1.234"),
-        (Decimal("-1852354.5"), "-1.852.354,5"),
+        (Decimal("-1234"), "\u22121.234"),  # a true minus
+        (Decimal("-1852354.5"), "\u22121.852.354,5"),
         (305, "305"),
     ],
 )
@@ -40,7 +40,7 @@ def test_format_quantity_percent_has_no_space():
 
 
 def test_format_quantity_negative_percent():
-    assert format_quantity(Decimal("-2.5"), "%") == "-2,5%"
+    assert format_quantity(Decimal("-2.5"), "%") == "\u22122,5%"
 
 
 def test_format_quantity_other_unit_is_joined_by_a_no_break_space():
@@ -70,7 +70,7 @@ def test_format_date(value, expected):
 @example(10**28)
 @example(-(10**30))
 def test_integer_without_its_dots_is_the_integer(n):
-    assert format_number(Decimal(n)).replace(".", "") == str(n)
+    assert format_number(Decimal(n)).replace(".", "").replace("\u2212", "-") == str(n)
 
 
 @given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=0, max_value=3))
@@ -87,4 +87,4 @@ def test_decimal_with_up_to_three_places_reads_back_as_written(digits, places):
 @given(st.integers(min_value=1, max_value=10**15), st.integers(min_value=0, max_value=3))
 def test_negative_number_is_the_positive_one_with_a_minus(digits, places):
     value = Decimal(digits).scaleb(-places)
-    assert format_number(-value) == "-" + format_number(value)
+    assert format_number(-value) == "\u2212" + format_number(value)  # a true minus

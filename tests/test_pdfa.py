@@ -175,7 +175,7 @@ def test_markup_characters_in_metadata_are_escaped(project, monkeypatch) -> None
     report = build(edition, Path("out.pdf"))
     with pikepdf.open(report.pdf) as document:
         metadata = document.open_metadata()
-        assert metadata[key("dc", "title")] == 'R&D <kort> "rapport"'
+        assert metadata[key("dc", "title")] == "R&D <kort> “rapport”"  # quotes set curly
         assert metadata[key("dc", "creator")] == ["A & B"]
         assert metadata[key("dc", "subject")] == {"x&y", "<z>"}
         assert metadata[key("xmp", "CreateDate")] == "2023-11-14T22:13:20+00:00"

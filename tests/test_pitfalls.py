@@ -354,7 +354,7 @@ def test_one_pair_of_quotation_marks_is_left_out(tmp_path: Path, written: str, p
 )
 def test_marks_inside_keep_the_quote_as_typed(tmp_path: Path, written: str) -> None:
     edition, problems = load(tmp_path, f"- quote:\n    text: {written}\n")
-    assert quote_of(edition).text.plain[0] in '"„'
+    assert quote_of(edition).text.plain[0] in '"„“'  # kept, and set as a typesetter would
     assert problems == [
         (f"{CHAPTER}:6:17: warning: {KEPT}", "remove the quotation marks around the quote")
     ]

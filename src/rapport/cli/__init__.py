@@ -110,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
     inspect.add_argument(
         "--tags", action="store_true", help="print the structure tree as an outline"
     )
+    inspect.add_argument(
+        "--typography",
+        action="store_true",
+        help="measure the typesetting instead: word-space stretch, hyphens, kerning, quotes",
+    )
     commands.add_parser("schema", help="print the JSON Schema of content files")
     _add_facts_commands(commands, common)
     add_archive_commands(commands, common)
@@ -175,11 +180,17 @@ def _new(year: int, source: Path | None) -> int:
     return ExitCode.OK
 
 
-def _inspect(pdf: Path, show_tags: bool) -> int:
+def _inspect(pdf: Path, show_tags: bool, typography: bool = False) -> int:
     from rapport.pdf.inspection import check_tags, outline
 
     if not pdf.is_file():
         raise UsageError(f"'{pdf}' is not a file")
+    if typography:
+        from rapport.pdf.typography import describe, measure
+
+        print(describe(measure(pdf)))
+        if not show_tags:
+            return ExitCode.OK
     if show_tags:
         print(outline(pdf))
     report = check_tags(pdf)
@@ -256,7 +267,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         return _new(args.year, args.source)
     if args.command == "inspect":
-        return _inspect(args.pdf, args.tags)
+        return _inspect(args.pdf, args.tags, args.typography)
     if args.command == "facts":
         return _facts(args)
     if args.command in ARCHIVE_COMMANDS:
@@ -309,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rapport: interrupted; nothing was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     except Exception:
         print(
             "rapport: internal error: this is a bug in rapport, not in your content.",
@@ -350,7 +363,21 @@ def entry() -> NoReturn:
     """
     collect_garbage_less_often()
     code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        code = _reader_went_away()
     logging.shutdown()
     os._exit(code)
+
+
+def _reader_went_away() -> int:
+    """`rapport … | head`: the reader stopped reading, which is no error of rapport's.
+
+    What is left to print goes nowhere, so that Python does not complain at exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return ExitCode.OK

@@ -28,7 +28,8 @@ def format_number(value: Decimal | int | float, language: str = DEFAULT_LANGUAGE
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     pattern = "#,##0" + ("." + "0" * places if places else "")
     with decimal.localcontext(prec=max(28, len(number.as_tuple().digits) + 4)):
-        return format_decimal(number, format=pattern, locale=babel_locale(language))
+        written = format_decimal(number, format=pattern, locale=babel_locale(language))
+    return "\u2212" + written[1:] if written.startswith("-") else written  # a true minus, −5
 
 
 def format_quantity(

@@ -16,8 +16,10 @@ from typing import TypeVar
 
 from rapport.content import sources, vocabulary
 from rapport.content.facts import REFERENCE, FactError, FactTable
+from rapport.content.formatting import DEFAULT_LANGUAGE
 from rapport.content.inline import InlineSyntaxError, Slip, parse_inline, reference_as_typed
 from rapport.content.model import Fact, RichText, Span
+from rapport.content.typography import typeset
 from rapport.content.yamlsource import (
     NULL_TAG,
     MappingNode,
@@ -153,9 +155,18 @@ class Reader:
 
     # -- scalars ---------------------------------------------------------
 
+    @property
+    def language(self) -> str:
+        return self.facts.language if self.facts is not None else DEFAULT_LANGUAGE
+
     def text(self, node: Node, what: str, *, references: bool = False) -> str | None:
-        """Text that is shown: warned about when a ' #' comment cut it short, or when it
-        holds a reference to a fact but is not running text that shows one."""
+        """Text that is shown, with typographic quotes and dashes (see typography.py)."""
+        value = self._shown(node, what, references=references)
+        return None if value is None else typeset(value, self.language)
+
+    def _shown(self, node: Node, what: str, *, references: bool = False) -> str | None:
+        """Text that is shown, as typed: warned about when a ' #' comment cut it short, or
+        when it holds a reference to a fact but is not running text that shows one."""
         value = self._scalar(node, what)
         if value is not None:
             cut = self.source.comment_after(node)
@@ -196,7 +207,11 @@ class Reader:
 
     def prose(self, node: Node, what: str, *, references: bool = False) -> str | None:
         """Text that reads as a sentence or title: it should not name last year literally."""
-        value = self.text(node, what, references=references)
+        value = self._prose_as_typed(node, what, references=references)
+        return None if value is None else typeset(value, self.language)
+
+    def _prose_as_typed(self, node: Node, what: str, *, references: bool) -> str | None:
+        value = self._shown(node, what, references=references)
         if value is not None:
             self._literal_previous_year(node, what)
         return value
@@ -220,12 +235,13 @@ class Reader:
             )
 
     def rich(self, node: Node, what: str) -> RichText | None:
-        value = self.prose(node, what, references=True)
+        value = self._prose_as_typed(node, what, references=True)
         if value is None:
             return None
         slips: list[Slip] = []
         try:
-            spans = parse_inline(value, slips)
+            # typeset() keeps every offset, so positions in `value` stay right for messages
+            spans = parse_inline(typeset(value, self.language), slips)
         except InlineSyntaxError as exc:
             where = self.within(node, *exc.span, value) if exc.span else self.at(node)
             self.problems.error(where, f"failed to read {what} ({exc.message})", exc.hint)

@@ -9,21 +9,33 @@ same glyph, and strip that mark again when it rejoins a word, and (2) map
 U+2010 to U+00AD in the font's ToUnicode table. Content never contains
 U+2010: the loader turns it into an ordinary hyphen. tests/test_build.py
 checks both on every run, so a reportlab upgrade that changes them fails there.
+
+The theme's `hyphenation` group corrects the dictionary: an exception names a
+word's only allowed breaks (`kranten-kiosk`), a name in `keep_whole` is never
+broken (`Bibster`), and the words of a multi-word name are joined by no-break
+spaces, as are a day and its month and a number and its unit (`keep_together`).
+Both are applied outside the cached break points, so the cache holds only what
+the dictionary says and a changed theme never needs it cleared.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pyphen
 
 from rapport.cache import HYPHENATION, Cache, json_text
+from rapport.content.model import RichText
 from rapport.libs import rl
+from rapport.theme import HyphenationTheme
 
 BREAK_MARK = "\u2010"
+NO_BREAK_SPACE = "\u00a0"
 SOFT_HYPHEN = "\u00ad"
 EDGE = 3  # letters a break leaves at least on each side
 _installed = False
@@ -134,6 +146,106 @@ def _break_points(text: bytes) -> dict[str, list[list[str]]]:
     return value
 
 
+class RuledHyphenator:
+    """The dictionary's break points corrected by the theme: exceptions and names kept whole.
+
+    Inside a word the exceptions and names are found wherever they occur, case
+    aside, so `Krantenkiosken` breaks only as `kranten-kiosk` allows and
+    `Bibsterklassen` never inside `Bibster`.
+    """
+
+    def __init__(
+        self, dictionary: Callable[[str], Iterable[tuple[str, str]]], words: HyphenationTheme
+    ) -> None:
+        self.dictionary = dictionary
+        self.exceptions = {
+            entry.replace("-", "").lower(): _break_positions(entry) for entry in words.exceptions
+        }
+        # Names of one word are protected here; a name of several words is one
+        # unbreakable word once `keep_together` has joined it with no-break spaces.
+        self.names = {name.lower() for name in words.keep_whole if " " not in name}
+        self.known: dict[str, list[tuple[str, str]]] = {}
+
+    def __call__(self, word: str) -> Iterator[tuple[str, str]]:
+        pairs = self.known.get(word)
+        if pairs is None:
+            pairs = self.known[word] = self._pairs(word)
+        yield from pairs
+
+    def _pairs(self, word: str) -> list[tuple[str, str]]:
+        lowered = word.lower()
+        closed: list[tuple[int, int]] = []  # spans of the word no dictionary break may fall in
+        added: set[int] = set()
+        for entry, positions in self.exceptions.items():
+            for start in _occurrences(lowered, entry):
+                closed.append((start, start + len(entry)))
+                added.update(start + position for position in positions)
+        for name in self.names:
+            closed.extend((start, start + len(name)) for start in _occurrences(lowered, name))
+        if not closed:
+            return list(self.dictionary(word))
+        pairs = {
+            len(head): (head, tail)
+            for head, tail in self.dictionary(word)
+            if not any(start < len(head) < end for start, end in closed)
+        }
+        for position in added:
+            if EDGE <= position <= len(word) - EDGE:
+                pairs.setdefault(position, (word[:position], word[position:]))
+        return [pairs[position] for position in sorted(pairs, reverse=True)]
+
+
+def _break_positions(exception: str) -> tuple[int, ...]:
+    """Where `kranten-kiosk` may break, counted in letters of `krantenkiosk`: (7,)."""
+    parts = exception.split("-")
+    return tuple(sum(len(part) for part in parts[:i]) for i in range(1, len(parts)))
+
+
+def _occurrences(word: str, part: str) -> Iterator[int]:
+    start = word.find(part)
+    while start != -1:
+        yield start
+        start = word.find(part, start + 1)
+
+
+# A day and its month stay on one line ("20 maart"), Dutch and English names.
+_MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+    " January February March April May June July August September October November December"
+    " jan feb mrt apr jun jul aug sep sept okt oct nov dec"
+)
+_DAY_MONTH = re.compile(rf"\b([1-9]|[12][0-9]|3[01]) +(?=(?:{'|'.join(_MONTHS.split())})\b\.?)")
+# A number and its unit stay on one line ("15 %", "3,5 MB", "12 euro"), and so do
+# a currency sign and its amount ("€ 15"). Units of one letter are left out: "5 u"
+# could as well be a number followed by the pronoun.
+_UNITS = "% ‰ °C kB MB GB TB km km² m² cm mm kg uur min euro EUR"
+_NUMBER_UNIT = re.compile(
+    rf"(?<![\w.,])(\d[\d.,]*) +(?=(?:{'|'.join(re.escape(u) for u in _UNITS.split())})(?![\w%‰²]))"
+)
+_CURRENCY_NUMBER = re.compile(r"([€$£]) +(?=\d)")
+
+
+def keep_together(text: str, names: Iterable[str]) -> str:
+    """`text` with no-break spaces where a line must not break: inside the names of
+    several words (exactly as written, capitals included), between a day and its
+    month and between a number and its unit."""
+    for name in names:
+        if " " in name:
+            pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+            text = re.sub(pattern, name.replace(" ", NO_BREAK_SPACE), text)
+    text = _DAY_MONTH.sub(rf"\1{NO_BREAK_SPACE}", text)
+    text = _NUMBER_UNIT.sub(rf"\1{NO_BREAK_SPACE}", text)
+    return _CURRENCY_NUMBER.sub(rf"\1{NO_BREAK_SPACE}", text)
+
+
+def keep_together_rich(text: RichText, words: HyphenationTheme) -> RichText:
+    """`keep_together` on each span of a rich text (a name split over two styles is left alone)."""
+    spans = tuple(
+        replace(span, text=keep_together(span.text, words.keep_whole)) for span in text.spans
+    )
+    return replace(text, spans=spans)
+
+
 _hyphenators: dict[tuple[str, Path | None], Hyphenator] = {}
 
 
@@ -141,13 +253,19 @@ def has_dictionary(language: str) -> bool:
     return pyphen.language_fallback(language.replace("-", "_")) is not None
 
 
-def hyphenator(language: str, store: Path | None = None) -> Hyphenator:
-    """The hyphenator of a language, shared by every build in this process."""
+def hyphenator(
+    language: str, store: Path | None = None, words: HyphenationTheme | None = None
+) -> RuledHyphenator:
+    """The hyphenator of a language corrected by the theme's `words`.
+
+    The dictionary and its cached break points are shared by every build in
+    this process; the corrections are the theme's and so belong to one build.
+    """
     install()
     key = (language, store)
     if key not in _hyphenators:
         _hyphenators[key] = Hyphenator(language, store)
-    return _hyphenators[key]
+    return RuledHyphenator(_hyphenators[key], words or HyphenationTheme((), ()))
 
 
 def save_all() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any, TypeVar
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -45,6 +48,7 @@ from rapport.layout.flowables import (
     TaggedContents,
     Tile,
 )
+from rapport.layout.hyphens import keep_together, keep_together_rich
 from rapport.layout.images import ImageStore, PlacedImage
 from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import BODY_FONT, Styles, aligned, colour, make_styles
@@ -100,7 +104,8 @@ class _Context:
         return self.theme.colours.primary
 
     def rich(self, text: model.RichText) -> str:
-        return markup.rich(text, self.link_colour)
+        kept = keep_together_rich(text, self.theme.hyphenation)  # names, dates, units unbroken
+        return markup.rich(kept, self.link_colour)
 
     @property
     def frame_width(self) -> float:
@@ -340,7 +345,7 @@ def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
     tiles = [
         Tile(
             number=format_quantity(t.value, t.unit, language) if t.value is not None else "…",
-            label=markup.plain(t.label),
+            label=markup.plain(keep_together(t.label, ctx.theme.hyphenation.keep_whole)),
             qualifier=markup.plain(t.qualifier),
             change=markup.plain(t.change),
         )
@@ -370,7 +375,8 @@ def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
     with ctx.group("L"):
         title = ctx.leaf(Paragraph(markup.plain(block.title), s.ranking_title), "Caption")
         for item in block.items:
-            text = f"<b>{markup.plain(item.title)}</b> <font color='{c.muted}'>— {markup.plain(item.creator)}</font>"
+            # a spaced en dash between work and maker, as in a bibliography
+            text = f"<b>{markup.plain(item.title)}</b> <font color='{c.muted}'>\u2013 {markup.plain(item.creator)}</font>"
             if item.note is not None:
                 text += f"<br/><font size='{s.small.fontSize}'>{ctx.rich(item.note)}</font>"
             with ctx.group("LI"):
@@ -410,17 +416,22 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
                 for col, st in zip(block.columns, head_styles, strict=True)
             ]
         body = []
-        for row in block.rows:
+        notes = _CellNotes()
+        for r, row in enumerate(block.rows, start=1):  # row 0 is the header
             with ctx.group("TR"):
                 body.append(
                     [
-                        ctx.leaf(Paragraph(ctx.rich(cell), st), "TD")
-                        for cell, st in zip(row, cell_styles, strict=True)
+                        ctx.leaf(Paragraph(notes.cell(ctx, cell, a, (c, r)), st), "TD")
+                        for c, (cell, st, a) in enumerate(
+                            zip(row, cell_styles, block.align, strict=True)
+                        )
                     ]
                 )
+    hang = notes.hang(s.table_cell, len(block.columns))
     columns = zip(header, *body, strict=True)  # 12: a cell's left and right padding
     widths = column_widths(
-        [max(c.minWidth() for c in col) + 12 for col in columns], ctx.frame_width
+        [max(c.minWidth() for c in col) + 12 + h for col, h in zip(columns, hang, strict=True)],
+        ctx.frame_width,
     )
     table = Table([header, *body], repeatRows=1, hAlign="LEFT", colWidths=widths)
     commands: list[tuple[Any, ...]] = [
@@ -432,9 +443,91 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     ]
     for stripe in range(2, len(block.rows) + 1, 2):
         commands.append(("BACKGROUND", (0, stripe), (-1, stripe), colour(c.tile)))
+    commands += notes.paddings(s.table_cell, len(block.rows))
     table.setStyle(_table_style(commands))
     flow: list[Flowable] = [caption, table] if caption else [table]
-    return [*flow, Spacer(1, s.body.leading * 0.6)]
+    return [*flow, *notes.lines(ctx), Spacer(1, s.body.leading * 0.6)]
+
+
+_CELL_NOTE = re.compile(
+    r"\s*\(([^()]*[^\W\d_][^()]*)\)\s*$"
+)  # "430 (afgeleid)": a word in brackets
+_MARKERS = ("*", "**", "***")
+_CELL_PADDING = 6  # reportlab's own left and right padding of a cell
+
+
+@dataclass
+class _CellNotes:
+    """Notes such as "(afgeleid)" after a number in a right-aligned cell.
+
+    A designer keeps the digits of a column aligned: the note leaves the cell for a
+    line under the table, an asterisk marks the number, and the asterisk hangs in the
+    cell's right margin so the last digit stays in line with the other rows.
+    """
+
+    markers: dict[str, tuple[str, str]] = field(default_factory=dict)  # note → (marker, markup)
+    placed: dict[tuple[int, int], str] = field(default_factory=dict)  # (column, row) → marker
+
+    def cell(self, ctx: _Context, cell: model.RichText, align: str, place: tuple[int, int]) -> str:
+        """The markup of a cell: a note after its number becomes a hanging marker."""
+        note = _CELL_NOTE.search(cell.plain)
+        if align != "right" or note is None or not re.search(r"\d", cell.plain[: note.start()]):
+            return ctx.rich(cell)
+        key = note.group(1).strip()
+        if key not in self.markers and len(self.markers) < len(_MARKERS):
+            noted = model.RichText(spans=_cut(cell.spans, *note.span(1)), location=cell.location)
+            self.markers[key] = (_MARKERS[len(self.markers)], ctx.rich(noted))
+        if key not in self.markers:
+            return ctx.rich(cell)  # more distinct notes than markers: left in the cell
+        marker = self.markers[key][0]
+        self.placed[place] = marker
+        number = model.RichText(spans=_cut(cell.spans, 0, note.start()), location=cell.location)
+        return ctx.rich(number) + markup.plain(marker)
+
+    def _width(self, style: ParagraphStyle, marker: str) -> float:
+        return float(stringWidth(marker, style.fontName, style.fontSize))
+
+    def hang(self, style: ParagraphStyle, columns: int) -> list[float]:
+        """Per column, the width of its widest marker: the room it hangs in."""
+        widest = [0.0] * columns
+        for (column, _row), marker in self.placed.items():
+            widest[column] = max(widest[column], self._width(style, marker))
+        return widest
+
+    def paddings(self, style: ParagraphStyle, rows: int) -> list[tuple[Any, ...]]:
+        """Wider right padding where no (or a shorter) marker hangs, header included."""
+        commands: list[tuple[Any, ...]] = []
+        columns = 1 + max((column for column, _ in self.placed), default=-1)
+        for column, widest in enumerate(self.hang(style, columns)):
+            if not widest:
+                continue
+            for row in range(rows + 1):
+                own = self.placed.get((column, row))
+                extra = widest - (self._width(style, own) if own else 0.0)
+                if extra:
+                    commands.append(
+                        ("RIGHTPADDING", (column, row), (column, row), _CELL_PADDING + extra)
+                    )
+        return commands
+
+    def lines(self, ctx: _Context) -> list[Flowable]:
+        """The notes under the table, one line per marker: "* afgeleid"."""
+        return [
+            ctx.leaf(Paragraph(f"{markup.plain(marker)} {noted}", ctx.styles.small), "P")
+            for marker, noted in self.markers.values()
+        ]
+
+
+def _cut(spans: tuple[model.Span, ...], start: int, end: int) -> tuple[model.Span, ...]:
+    """The spans that show the characters [start, end) of their joined text."""
+    cut: list[model.Span] = []
+    offset = 0
+    for span in spans:
+        low, high = max(start - offset, 0), min(end - offset, len(span.text))
+        if low < high:
+            cut.append(dataclasses.replace(span, text=span.text[low:high]))
+        offset += len(span.text)
+    return tuple(cut)
 
 
 def _table_caption(ctx: _Context, caption: str) -> Flowable | None:

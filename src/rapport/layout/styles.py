@@ -95,7 +95,7 @@ def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = No
     s, c = theme.sizes, theme.colours
     breaking.install()  # words wider than a line break instead of running off the page
     hyphenate = (
-        hyphenator(language, hyphenation_store)
+        hyphenator(language, hyphenation_store, theme.hyphenation)
         if theme.text.hyphenate and has_dictionary(language)
         else None
     )

@@ -63,6 +63,35 @@ class TextTheme:
     hyphenate: bool = True
 
 
+# Words whose break points the Dutch dictionary gets wrong, written with their
+# only allowed breaks as hyphens, and names never to break (their words are joined
+# by no-break spaces, so a line never ends inside them either).
+DEFAULT_EXCEPTIONS = ("kranten-kiosk", "kranten-archief", "bibliotheek-systeem")
+DEFAULT_KEEP_WHOLE = (
+    "Bibster",
+    "Bieblo",
+    "Cinébib",
+    "Wise",
+    "Fundels",
+    "cloudLibrary",
+    "Piwik",
+    "Vlacc",
+    "Cultuurconnect",
+    "Mijn Bibliotheek",
+    "Bib Analytics",
+    "Wise Analytics",
+    "Google Analytics",
+    "Piwik Pro",
+    "Open Vlacc",
+)
+
+
+@dataclass(frozen=True)
+class HyphenationTheme:
+    exceptions: tuple[str, ...] = DEFAULT_EXCEPTIONS
+    keep_whole: tuple[str, ...] = DEFAULT_KEEP_WHOLE
+
+
 @dataclass(frozen=True)
 class Theme:
     root: Path
@@ -71,12 +100,17 @@ class Theme:
     colours: ColourTheme = ColourTheme()
     sizes: SizeTheme = SizeTheme()
     text: TextTheme = TextTheme()
+    hyphenation: HyphenationTheme = HyphenationTheme()
 
     def font_path(self, face: str) -> Path:
         return self.root / str(getattr(self.fonts, face))
 
 
-_GROUPS = ("page", "fonts", "colours", "sizes", "text")
+_GROUPS = ("page", "fonts", "colours", "sizes", "text", "hyphenation")
+# An exception: letters, with a hyphen at each allowed break ("kranten-kiosk").
+_EXCEPTION = re.compile(r"^[^\W\d_]+(-[^\W\d_]+)+$")
+# A name kept whole: letters, digits and single spaces between its words.
+_NAME = re.compile(r"^[^\W_]+( [^\W_]+)*$")
 
 # The page is A4; margins are in millimetres, sizes in points.
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210.0, 297.0
@@ -203,6 +237,10 @@ def _read_group(
             )
             continue
         where = source.location(value_node)
+        if group == "hyphenation":
+            changes[key] = _words(source, key, value_node, problems)
+            written[f"{group}.{key}"] = where
+            continue
         value = _value(str(known[key].type), group, key, value_node, where, problems)
         if value is not None:
             changes[key] = value
@@ -218,6 +256,38 @@ def _value(kind: str, group: str, key: str, node: Any, where: Location, problems
     if value is None:
         problems.error(where, f"theme value '{group}.{key}' is not valid", _hint(group, key))
     return value
+
+
+def _words(source: YamlFile, key: str, node: Any, problems: Problems) -> tuple[str, ...]:
+    """The words of a hyphenation list; a word that cannot be used is reported and left out."""
+    if not isinstance(node, SequenceNode):
+        problems.error(
+            source.location(node),
+            f"theme value 'hyphenation.{key}' must be a list",
+            f"write the words between brackets, e.g. {key}: [{_WORD_EXAMPLES[key]}]",
+        )
+        return ()
+    words: list[str] = []
+    for item in node.value:
+        word = item.value.strip() if isinstance(item, ScalarNode) else None
+        if word is not None and (_EXCEPTION if key == "exceptions" else _NAME).match(word):
+            words.append(word)
+            continue
+        shown = f"'{word}'" if word else "empty" if word is not None else "not a word"
+        problems.error(
+            source.location(item),
+            f"theme value 'hyphenation.{key}' has an unusable entry ({shown})",
+            _WORD_HINTS[key],
+        )
+    return tuple(words)
+
+
+_WORD_EXAMPLES = {"exceptions": "kranten-kiosk", "keep_whole": "Bibster, Mijn Bibliotheek"}
+_WORD_HINTS = {
+    "exceptions": "write the word with a hyphen at each place it may break, e.g. kranten-kiosk",
+    "keep_whole": "write a name of letters and digits, its words separated by one space,"
+    " e.g. Mijn Bibliotheek",
+}
 
 
 def _number(group: str, key: str, node: Any, where: Location, problems: Problems) -> float | None:
