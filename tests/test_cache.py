@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from helpers import chapter_with_blocks, make_project, run_rapport
 from rapport import cache
-from rapport.cache import CHARTS, FONTS, HYPHENATION, KINDS, Cache, Kind, entry_key, json_text
+from rapport.cache import CHARTS, FONTS, HYPHENATION, KINDS, PDFA, Cache, Kind, entry_key, json_text
 from rapport.diagnostics import display_path
 
 WORDS = (
@@ -253,6 +253,8 @@ def test_an_entry_of_another_inputs_copied_over_is_not_trusted(tmp_path, caplog)
         (FONTS, {"damage": 0, "characters": []}, "not the facts of a font"),
         (FONTS, {"characters": []}, "not the facts of a font"),
         (CHARTS, {"format": 2}, "not a chart drawing (unknown format)"),
+        (PDFA, {"passed": False}, "not a passing verdict"),
+        (PDFA, [], "not a passing verdict"),
         (
             CHARTS,
             {"format": 1, "width": 0, "height": 1, "items": []},
@@ -264,9 +266,15 @@ def test_an_entry_of_the_wrong_shape_is_not_trusted(tmp_path, caplog, kind, valu
     """Whole, sealed entries whose value is not what the kind writes (an older format, say)."""
     from rapport.charts.art import VectorArt
     from rapport.layout.hyphens import _break_points
+    from rapport.pdf.write import _passed
     from rapport.theme.fonts import _facts_of
 
-    decode = {CHARTS: VectorArt.from_json, HYPHENATION: _break_points, FONTS: _facts_of}[kind]
+    decode = {
+        CHARTS: VectorArt.from_json,
+        HYPHENATION: _break_points,
+        FONTS: _facts_of,
+        PDFA: _passed,
+    }[kind]
     store = Cache(tmp_path)
     store.write(kind, INPUTS, json_text(value))
     assert store.read(kind, INPUTS, decode) is None
@@ -317,6 +325,8 @@ def _tampered(path: Path, kind: Kind) -> bytes:
         value = {word: [] for word in value}  # no break points: other line ends
     elif kind is FONTS:
         value = {"damage": "it is not a TrueType font", "characters": []}
+    elif kind is PDFA:
+        value = {"passed": False}  # trusted, the PDF/A check would be skipped or refused
     else:
         value = {**value, "items": value["items"][:1]}  # one shape left of the chart
     return json_text(value)

@@ -51,7 +51,8 @@ class Kind:
 CHARTS = Kind("charts", ("matplotlib", "numpy", "babel"))  # babel: the numbers on the axes
 HYPHENATION = Kind("hyphenation", ("pyphen",))  # pyphen ships the dictionaries
 FONTS = Kind("fonts", ("reportlab",))  # reportlab reads the fonts it embeds
-KINDS = (CHARTS, HYPHENATION, FONTS)
+PDFA = Kind("pdfa", ("pikepdf",))  # pikepdf's validator judges the finished PDF
+KINDS = (CHARTS, HYPHENATION, FONTS, PDFA)
 
 
 class Damaged(ValueError):

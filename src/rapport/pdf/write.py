@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -20,11 +21,20 @@ from pathlib import Path
 
 import pikepdf
 
+from rapport.cache import PDFA, Cache, file_digest, json_text
 from rapport.content.model import Edition
 from rapport.correction import Correction
 from rapport.diagnostics import ContentError, Diagnostic, FileSystemError, Location, display_path
 from rapport.layout.laid_out import LaidOut
+from rapport.paths import project_root
 from rapport.pdf.pdfa import finish_pdf
+
+
+def _passed(value: bytes) -> bool:
+    """A cached verdict: only a pass is ever stored."""
+    if json.loads(value) != {"passed": True}:
+        raise ValueError("not a passing verdict")
+    return True
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,9 @@ def write_pdf(
             structure=_structure_of(laid_out, edition.language),
             version=str(correction.revision) if correction else "",
         )
-        require_pdfa(temporary, laid_out.images, edition.location)  # the check `publish` runs
+        require_pdfa(  # the check `publish` runs
+            temporary, laid_out.images, edition.location, Cache.of_project(project_root(edition))
+        )
         _publish(temporary, target)
     except OSError as exc:
         raise write_failure(exc, target) from None
@@ -112,16 +124,27 @@ def _structure_of(laid_out: LaidOut, language: str) -> Callable[[pikepdf.Pdf], N
     return write_structure
 
 
-def require_pdfa(pdf: Path, images: tuple[str, ...], edition: Location) -> None:
+def require_pdfa(
+    pdf: Path, images: tuple[str, ...], edition: Location, cache: Cache | None = None
+) -> None:
     """Refuse a PDF that fails the PDF/A check `publish` runs: no PDF claims what it is not.
 
     Every image is converted to what PDF/A allows, so a failure is unexpected;
-    images are still the most likely cause, so the message names them.
+    images are still the most likely cause, so the message names them. The
+    verdict depends on the bytes alone: a PDF already found to pass (same
+    sha256, same validator) is not checked again, which spares a rebuild the
+    validator's import and run (about 0.4 s). `publish` always checks.
     """
+    inputs = {"pdf": file_digest(pdf)}
+    if cache is not None and cache.read(PDFA, inputs, _passed) is not None:
+        return
     from rapport.pdf.pdfa_check import check_pdfa
 
     result = check_pdfa(pdf)
     if result.passed:
+        if cache is not None:
+            with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+                cache.write(PDFA, inputs, json_text({"passed": True}))
         return
     named = ", ".join(sorted(images)) or "none"
     raise ContentError(
