@@ -253,6 +253,7 @@ def split_over_lines(text: str, names: Iterable[str]) -> list[str]:
 BAD_BREAKS = {"kran|tenkiosk", "bibliotheeksys|teem", "bib|ster"}
 
 
+@pytest.mark.slow
 def test_the_2023_report_breaks_no_name_and_no_listed_word_badly(tmp_path: Path) -> None:
     text = built_text(REPO, tmp_path / "2023.pdf")
     found = line_end_breaks(text)
@@ -269,6 +270,7 @@ PARAGRAPH = (
 )
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("listed", [True, False])
 def test_the_theme_decides_where_words_break_in_the_pdf(tmp_path: Path, listed: bool) -> None:
     blocks = "".join(f"- paragraph: {PARAGRAPH * (3 + shift)}\n" for shift in range(10))

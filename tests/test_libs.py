@@ -94,6 +94,7 @@ def test_pyproject_allows_exactly_the_series_rapport_was_written_for(library: st
     assert not requirement.specifier.contains(Version(earlier))
 
 
+@pytest.mark.e2e
 def test_a_build_with_another_reportlab_stops_with_the_message(tmp_path: Path) -> None:
     """The refusal reaches the user as a usage error, never as a traceback."""
     edition = make_project(tmp_path)

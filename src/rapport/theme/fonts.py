@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rapport.cache import FONTS, Cache, json_text
+from rapport.cache import FONTS, Cache, file_digest, json_text
 
 # The tables reportlab reads to measure text and to embed a subset of the font.
 REQUIRED_TABLES = ("head", "hhea", "maxp", "OS/2", "name", "post", "cmap", "hmtx", "loca", "glyf")
@@ -49,18 +49,22 @@ def _read(path: Path) -> Any:
     return face
 
 
-@lru_cache(maxsize=32)
-def _face(path: Path, size: int, modified_ns: int) -> Any:
-    """The parsed face, or the FontDamage it raised (cached by path, size and time)."""
-    try:
-        return _read(path)
-    except FontDamage as exc:
-        return exc
+_FACES: dict[str, Any] = {}  # sha256 of a font file: its parsed face, or its FontDamage
+_MAX_FACES = 32
 
 
 def _current_face(path: Path) -> Any:
-    info = path.stat()
-    return _face(path, info.st_size, info.st_mtime_ns)
+    """The parsed face, or the FontDamage it raised, decoded once per process per content:
+    the same Lato in another project (a copy) is not decoded again."""
+    digest = file_digest(path)
+    if digest not in _FACES:
+        if len(_FACES) >= _MAX_FACES:
+            _FACES.clear()
+        try:
+            _FACES[digest] = _read(path)
+        except FontDamage as exc:
+            _FACES[digest] = exc
+    return _FACES[digest]
 
 
 def font_damage(path: Path) -> str:
