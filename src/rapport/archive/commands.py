@@ -22,9 +22,12 @@ ARCHIVE_COMMANDS = ("publish", "verify", "list")
 log = logging.getLogger("rapport")
 
 
-def _year(text: str) -> int:
-    if len(text) != 4 or not text.isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a year such as 2023")
+def year_argument(text: str) -> int:
+    """A year on the command line (`rapport new 2024`, `rapport publish 2023`)."""
+    from rapport.content.vocabulary import YEAR
+
+    if not (len(text) == 4 and text.isdigit() and YEAR.low <= int(text) <= YEAR.high):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year such as 2024")
     return int(text)
 
 
@@ -45,7 +48,10 @@ def add_archive_commands(
         help="build an edition and store it write-once in archive/YEAR (a BagIt bag)",
     )
     publish.add_argument(
-        "year", type=_year, metavar="YEAR", help="the edition's year: content/YEAR is published"
+        "year",
+        type=year_argument,
+        metavar="YEAR",
+        help="the edition's year: content/YEAR is published",
     )
     publish.add_argument(
         "--revision",

@@ -16,7 +16,12 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rapport import __version__
-from rapport.archive.commands import ARCHIVE_COMMANDS, add_archive_commands, run_archive_command
+from rapport.archive.commands import (
+    ARCHIVE_COMMANDS,
+    add_archive_commands,
+    run_archive_command,
+    year_argument,
+)
 from rapport.diagnostics import (
     ContentError,
     Diagnostic,
@@ -95,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser(
         "new", parents=[common], help="start next year's edition from the newest one"
     )
-    new.add_argument("year", type=_year, help="the year of the new edition, e.g. 2024")
+    new.add_argument("year", type=year_argument, help="the year of the new edition, e.g. 2024")
     new.add_argument(
         "--from",
         dest="source",
@@ -153,14 +158,6 @@ def _edition_dir(argument: Path | None, command: str = "build") -> Path:
     from rapport.pipeline import choose_edition
 
     return choose_edition(argument, command)
-
-
-def _year(text: str) -> int:
-    from rapport.content.vocabulary import YEAR
-
-    if not (len(text) == 4 and text.isdigit() and YEAR.low <= int(text) <= YEAR.high):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a year such as 2024")
-    return int(text)
 
 
 def _new(year: int, source: Path | None) -> int:
