@@ -16,22 +16,27 @@ without_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 
 	6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1)))))))))))
 EDITION_ARG := $(if $(EDITION),$(if $(call without_digits,$(EDITION)),$(EDITION),content/$(EDITION)))
 
-.PHONY: all build draft check watch new facts-export facts-import publish help \
-	test test-fast lint typecheck golden bench clean lock fuzz bytecode FORCE
+.PHONY: all build draft check watch preview new facts-export facts-import publish help \
+	test test-fast browser-deps lint typecheck golden bench clean lock fuzz bytecode FORCE
 
 all: build
 
 help:
-	@echo "make, make build                  build the PDF of the newest edition (EDITION=2024: another)"
+	@echo "make, make build                  build the PDF and the web edition (HTML) of the newest edition"
+	@echo "                                  (EDITION=2024: another); prints both paths"
 	@echo "make draft                        a draft, CONCEPT on every page, even with numbers to fill in"
 	@echo "make check                        check the content and list every problem; no PDF"
 	@echo "make watch                        build, and build again at every save (Ctrl+C stops)"
+	@echo "make preview                      the same, and show the web edition at http://127.0.0.1:8023/,"
+	@echo "                                  reloaded at every save (PORT=8080: another port)"
 	@echo "make new YEAR=2025                start the edition of YEAR from the newest one"
 	@echo "make facts-export                 write the facts to a spreadsheet, to collect the numbers"
 	@echo "make facts-import FILE=…          read the filled-in spreadsheet back into facts.yaml"
 	@echo "make publish YEAR=2024            archive the edition write-once (REVISION=2 REASON=…: a correction,"
 	@echo "                                  DRY_RUN=1: show what it would archive; YES=1: do not ask)"
-	@echo "make test                         lint, type check and the whole test suite"
+	@echo "make test                         lint, type check and the whole test suite, browser tests included"
+	@echo "                                  (installs chromium, chromium-driver and axe-core when missing)"
+	@echo "make browser-deps                 install what the browser tests need (make test does it)"
 	@echo "make test-fast                    the tests but the slow end-to-end and fuzz ones (a minute)"
 	@echo "make lint                         ruff: lint and format check"
 	@echo "make typecheck                    mypy, strict"
@@ -126,7 +131,7 @@ bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q src/rapport
 
 build: bytecode
-	$(BIN)/rapport build $(EDITION_ARG)
+	$(BIN)/rapport build --to all $(EDITION_ARG)
 
 draft: bytecode
 	$(BIN)/rapport build --draft $(EDITION_ARG)
@@ -136,6 +141,9 @@ check: bytecode
 
 watch: bytecode
 	$(BIN)/rapport watch $(EDITION_ARG)
+
+preview: bytecode
+	$(BIN)/rapport preview $(if $(PORT),--port $(PORT)) $(EDITION_ARG)
 
 new: bytecode
 	$(BIN)/rapport new $(YEAR)
@@ -150,8 +158,14 @@ publish: bytecode
 	$(BIN)/rapport publish $(YEAR) $(if $(REVISION),--revision $(REVISION)) \
 		$(if $(REASON),--reason $(call quoted,REASON)) $(if $(YES),--yes) $(if $(DRY_RUN),--dry-run)
 
-test: $(TEST_STAMP) lint typecheck
-	$(BIN)/python -m pytest
+# The browser tests need chromium, chromium-driver and axe-core: tools/browser-deps
+# installs what is missing (apt-get as root, npm ci) and says so; under make test
+# a missing browser fails the run instead of skipping its tests.
+test: $(TEST_STAMP) browser-deps lint typecheck
+	RAPPORT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+
+browser-deps:
+	@tools/browser-deps
 
 # The quick lane while working: every test but those marked slow (the real editions,
 # fuzzing) or e2e (a PDF built end to end, rapport or make in a separate process).
@@ -167,7 +181,8 @@ typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 golden: $(TEST_STAMP)
-	RAPPORT_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
+	RAPPORT_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py \
+		tests/test_browser.py -k "golden or fits_its_width"
 
 bench: bytecode
 	$(BIN)/python -m rapport.cli.bench $(EDITION_ARG)

@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from helpers import REPO, chapter_with_blocks, make_project
@@ -240,8 +242,10 @@ def test_a_dollar_sign_is_just_a_dollar_sign(all_kinds):
 @pytest.mark.e2e
 def test_marked_values_are_named_in_the_legend(all_kinds):
     _, text = all_kinds
-    assert "2022 (afgeleid)" in text
-    assert "Foutenmarge (schatting)" in text
+    assert "2022 (afgeleid)" in text  # in the legend of grouped bars
+    # panels name each bar under it: their legend is only a key to the look of an estimate
+    assert "Foutenmarge (schatting)" not in text
+    assert re.search(r"^schatting$", text, re.MULTILINE)
 
 
 @pytest.mark.e2e
@@ -368,3 +372,90 @@ def test_the_cache_key_names_the_installed_version(package):
     from rapport.cache import installed_version
 
     assert installed_version(package) == version(package)
+
+
+# -- panel growth, and the 2023 charts ----------------------------------------------------
+
+
+def _year_spec(first: list[str], last: list[str], names=("2022", "2023")) -> dict:
+    return {
+        "categories": [f"c{i}" for i in range(len(first))],
+        "series": [{"name": names[0], "values": first}, {"name": names[1], "values": last}],
+        "language": "nl-BE",
+    }
+
+
+def test_panel_growth_is_worked_out_as_a_facts_change():
+    from rapport.charts.spec import panel_growth
+
+    spec = _year_spec(["13043", "41667", "200", "50", "7"], ["15000", "50000", "195", "50", "7.35"])
+    assert panel_growth(spec) == ["+15%", "+20%", "\u22122,5%", "±0%", "+5%"]
+
+
+@pytest.mark.parametrize(
+    "names", [("Piwik", "Schatting"), ("2023", "2022"), ("2022", "2022")], ids=str
+)
+def test_panel_growth_needs_ascending_years(names):
+    from rapport.charts.spec import panel_growth
+
+    assert panel_growth(_year_spec(["10"], ["12"], names)) == [""]
+
+
+def test_no_growth_from_nothing_or_from_below_zero():
+    from rapport.charts.spec import panel_growth
+
+    assert panel_growth(_year_spec(["0", "-5"], ["12", "3"])) == ["", ""]
+
+
+@given(
+    st.integers(min_value=1, max_value=10**9),
+    st.integers(min_value=0, max_value=10**9),
+)
+def test_panel_growth_has_the_sign_of_the_change(previous, current):
+    from rapport.charts.spec import panel_growth
+
+    (growth,) = panel_growth(_year_spec([str(previous)], [str(current)]))
+    assert growth.endswith("%") and "-" not in growth
+    expected = "+" if current > previous else "\u2212" if current < previous else "±"
+    # a tiny change rounds to nothing and keeps its sign: +0%
+    assert growth[0] == expected or growth[1:] in ("0%", "0,0%")
+
+
+@pytest.fixture(scope="module")
+def charts_2023():
+    problems = Problems()
+    edition = load_edition(REPO / "content" / "2023", problems)
+    assert edition is not None and problems.errors == []
+    return charts_of(edition)
+
+
+def test_no_2023_donut_is_dominated_by_a_derived_part(charts_2023):
+    """A ring of mostly 'overige' says little: such parts are drawn as a bar instead."""
+    for chart in charts_2023:
+        if chart.kind != "donut":
+            continue
+        series = chart.series[0]
+        total = sum(series.values)
+        derived = sum(
+            v for v, st_ in zip(series.values, series.statuses, strict=True) if st_ != "measured"
+        )
+        assert derived * 2 < total, chart.title
+
+
+def test_no_two_2023_charts_show_the_same_numbers(charts_2023):
+    """A chart whose series are a running total of another's repeats it."""
+    from itertools import accumulate
+
+    shown = [tuple(v for s in c.series for v in s.values) for c in charts_2023]
+    for chart in charts_2023:
+        for series in chart.series:
+            running = tuple(accumulate(series.values))
+            assert running == tuple(series.values) or running not in shown, chart.title
+    assert len(set(shown)) == len(shown)
+
+
+def test_the_vlacc_parts_are_a_bar_with_overige_labelled_derived(charts_2023):
+    (vlacc,) = [c for c in charts_2023 if "Vlacc" in c.title]
+    assert vlacc.kind == "hbar"
+    assert vlacc.series[0].statuses[vlacc.categories.index("overige")] == "derived"
+    assert "afgeleid" in alt_text(vlacc, "nl-BE")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -331,3 +332,133 @@ def test_every_wrapped_line_fits(label: str, room: float, lines: int) -> None:
     fitted = fit_label(label, room, lines, _widths)
     assert len(fitted.split("\n")) <= lines
     assert all(_widths(line) <= room for line in fitted.split("\n")) or fitted == label
+
+
+# -- chart refinements: hatch, bar widths, legends, panel titles ---------------------------
+
+
+def _art(theme: Theme, spec: dict[str, object]) -> VectorArt:
+    from rapport.charts.draw import render_art
+
+    return render_art(spec, theme, CHART_WIDTH)
+
+
+def _spec(
+    kind: str, categories: list[str], series: list[tuple[str, list[str], str]], **extra: object
+) -> dict[str, object]:
+    """A chart spec; each series is (name, values, status of every value)."""
+    spec = _chart_spec(kind, categories)
+    spec["series"] = [
+        {"name": name, "values": values, "statuses": [status] * len(values)}
+        for name, values, status in series
+    ]
+    return spec | extra
+
+
+def _texts(art: VectorArt) -> list[str]:
+    return [item.text for item in art.items if isinstance(item, Label)]
+
+
+def test_the_hatch_is_coarse_enough_for_a_screen_at_100_percent(theme: Theme) -> None:
+    from rapport.charts.art import Shape
+    from rapport.charts.draw import HATCH_LINE, HATCH_SPACING
+
+    spec = _spec("bar", ["a", "b"], [("Aantal", ["10", "20"], "derived")])
+    hatches = [
+        item
+        for item in _art(theme, spec).items
+        if isinstance(item, Shape) and item.fill is None and item.line_width == HATCH_LINE
+    ]
+    assert hatches, "a derived bar is hatched"
+    starts = sorted(float(v) for v in hatches[0].segments[1::3][::2])  # x of each line's start
+    gaps = {round(b - a, 2) for a, b in itertools.pairwise(starts)}
+    across = [gap / 2**0.5 for gap in gaps]  # lines at 45°: the distance across them
+    assert all(abs(a - HATCH_SPACING) < 0.02 for a in across), across
+    # one pixel is one point at 100%: at least four pixels from line to line, and lines
+    # nearly a pixel wide, or the hatch turns into a grey moiré
+    assert HATCH_SPACING >= 4 and HATCH_LINE >= 0.8
+
+
+def _bar_boxes(art: VectorArt, colour: str) -> list[tuple[float, float]]:
+    """(left, right) of each bar of a colour, from its outline's points."""
+    from rapport.charts.art import Shape
+
+    boxes = []
+    for item in art.items:
+        if isinstance(item, Shape) and item.fill == colour:
+            xs = [
+                float(v) for i, v in enumerate(item.segments) if isinstance(v, float) and i % 3 == 1
+            ]
+            boxes.append((min(xs), max(xs)))
+    return sorted(boxes)
+
+
+def test_a_single_series_bar_takes_six_tenths_of_its_slot(theme: Theme) -> None:
+    spec = _spec("bar", ["a", "b", "c"], [("Aantal", ["10", "20", "30"], "measured")])
+    bars = _bar_boxes(_art(theme, spec), theme.colours.primary.lower())
+    assert len(bars) == 3
+    slot = (bars[1][0] + bars[1][1]) / 2 - (bars[0][0] + bars[0][1]) / 2
+    assert [round((r - left) / slot, 2) for left, r in bars] == [0.6] * 3
+
+
+def test_grouped_bars_keep_a_small_gap_between_them(theme: Theme) -> None:
+    from rapport.charts.draw import bar_geometry
+
+    width, offsets = bar_geometry(2)
+    gap = offsets[1] - offsets[0] - width
+    assert 0 < gap < width / 5
+    assert offsets[-1] - offsets[0] + width <= 0.75  # the group leaves room between categories
+    assert bar_geometry(1) == (0.6, [0.0])
+
+
+def test_a_single_series_has_no_legend(theme: Theme) -> None:
+    for kind in ("bar", "hbar", "line"):
+        spec = _spec(kind, ["2021", "2022"], [("Uitleningen", ["10", "20"], "measured")])
+        assert "Uitleningen" not in _texts(_art(theme, spec)), kind
+
+
+def test_a_legend_entry_equal_to_the_axis_label_goes(theme: Theme) -> None:
+    spec = _spec(
+        "line",
+        ["2021", "2022"],
+        [("bibliotheken", ["10", "20"], "measured"), ("Gemeenten", ["5", "8"], "measured")],
+        unit="bibliotheken",
+    )
+    texts = _texts(_art(theme, spec))
+    assert texts.count("bibliotheken") == 1  # the axis label, not again in the legend
+    assert "Gemeenten" in texts
+
+
+def test_panels_name_their_bars_and_keep_only_a_key_to_the_hatch(theme: Theme) -> None:
+    spec = _spec(
+        "grouped",
+        ["sessies", "leestips"],
+        [
+            ("Piwik", ["630000", "940000"], "measured"),
+            ("Marge", ["800000", "1000000"], "estimated"),
+        ],
+        per_category_scale=True,
+    )
+    texts = _texts(_art(theme, spec))
+    assert texts.count("Piwik") == 2 and texts.count("Marge") == 2  # under each panel, once
+    assert "schatting" in texts
+    assert "sessies" in texts and "leestips" in texts  # no growth: the series are no years
+
+
+def test_year_panels_give_their_growth_in_the_title(theme: Theme) -> None:
+    spec = _spec(
+        "grouped",
+        ["titels", "uitleningen"],
+        [("2022", ["13043", "600"], "derived"), ("2023", ["15000", "585"], "measured")],
+        per_category_scale=True,
+    )
+    texts = _texts(_art(theme, spec))
+    assert "titels +15%" in texts
+    assert "uitleningen \u22122,5%" in texts  # a true minus and a decimal comma
+
+
+def test_a_single_series_names_a_derived_value_in_its_label(theme: Theme) -> None:
+    spec = _spec("hbar", ["boeken", "overige"], [("Aantal", ["8878", "14188"], "measured")])
+    spec["series"][0]["statuses"] = ["measured", "derived"]  # type: ignore[index]
+    texts = _texts(_art(theme, spec))
+    assert "overige (afgeleid)" in texts and "boeken" in texts

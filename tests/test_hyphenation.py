@@ -268,12 +268,17 @@ PARAGRAPH = (
     "De Krantenkiosk en het Bibliotheeksysteem groeiden en lezers openden de"
     " Krantenkiosk en gebruikten het Bibliotheeksysteem en Bibster elke dag. "
 )
+# Only long listed words: lines the breaker can fill only by breaking them.
+LISTED_WORDS = "Krantenkiosk Bibliotheeksysteem Bibster "
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("listed", [True, False])
 def test_the_theme_decides_where_words_break_in_the_pdf(tmp_path: Path, listed: bool) -> None:
-    blocks = "".join(f"- paragraph: {PARAGRAPH * (3 + shift)}\n" for shift in range(10))
+    blocks = "".join(
+        f"- paragraph: {PARAGRAPH * (3 + shift)}{'De ' * shift}{LISTED_WORDS * (6 + shift)}\n"
+        for shift in range(10)
+    )
     edition = make_project(tmp_path, chapter_with_blocks(blocks))
     if not listed:
         theme = tmp_path / "theme" / "theme.yaml"

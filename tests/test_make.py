@@ -213,12 +213,14 @@ def test_make_help_lists_every_target(folder: Path) -> None:
 
 @pytest.mark.parametrize("edition", ["2024", "content/2024"])
 def test_a_year_and_a_folder_reach_rapport_alike(folder: Path, edition: str) -> None:
-    assert dry_run(folder, "build", f"EDITION={edition}") == ".venv/bin/rapport build content/2024"
+    assert dry_run(folder, "build", f"EDITION={edition}") == (
+        ".venv/bin/rapport build --to all content/2024"
+    )
     assert dry_run(folder, "check", f"EDITION={edition}") == ".venv/bin/rapport check content/2024"
 
 
 def test_without_edition_rapport_chooses(folder: Path) -> None:
-    assert dry_run(folder) == ".venv/bin/rapport build"
+    assert dry_run(folder) == ".venv/bin/rapport build --to all"
     assert dry_run(folder, "watch") == ".venv/bin/rapport watch"
 
 

@@ -52,7 +52,8 @@ CHARTS = Kind("charts", ("matplotlib", "numpy", "babel"))  # babel: the numbers 
 HYPHENATION = Kind("hyphenation", ("pyphen",))  # pyphen ships the dictionaries
 FONTS = Kind("fonts", ("reportlab",))  # reportlab reads the fonts it embeds
 PDFA = Kind("pdfa", ("pikepdf",))  # pikepdf's validator judges the finished PDF
-KINDS = (CHARTS, HYPHENATION, FONTS, PDFA)
+WEBFONTS = Kind("webfonts", ("fontTools", "brotli"))  # the web edition's font subsets
+KINDS = (CHARTS, HYPHENATION, FONTS, PDFA)  # what a PDF build makes (tests/test_cache.py)
 
 
 class Damaged(ValueError):
@@ -177,14 +178,17 @@ def installed_version(package: str) -> str:
     """
     spec = importlib.util.find_spec(package)
     if spec is not None and spec.origin is not None:
-        site = os.path.dirname(os.path.dirname(spec.origin))
+        site = os.path.dirname(spec.origin)  # a one-file module (brotli.py) lies in site-packages
+        if spec.submodule_search_locations is not None:  # a package: its folder does
+            site = os.path.dirname(site)
+        prefix = f"{package.lower()}-"  # fontTools is installed as fonttools-4.68.0.dist-info
         found = [
             name
             for name in _folder_names(site)
-            if name.startswith(f"{package}-") and name.endswith(".dist-info")
+            if name.lower().startswith(prefix) and name.endswith(".dist-info")
         ]
         if len(found) == 1:
-            return found[0].removeprefix(f"{package}-").removesuffix(".dist-info")
+            return found[0][len(prefix) :].removesuffix(".dist-info")
     from importlib.metadata import version  # an unusual installation: ask the slow way
 
     return version(package)

@@ -47,6 +47,9 @@ _LABELS = {
         "link_to": "Link naar {address}",
         "go_to": "Ga naar {text}",
         "internal_link": "Interne link",
+        # the web edition: the table of a chart's numbers below it
+        "chart_data": "Cijfers van deze grafiek",
+        "chart_data_caption": "{title}, in {unit}",
     },
     "en": {
         "contents": "Contents",
@@ -83,6 +86,8 @@ _LABELS = {
         "link_to": "Link to {address}",
         "go_to": "Go to {text}",
         "internal_link": "Internal link",
+        "chart_data": "Numbers in this chart",
+        "chart_data_caption": "{title}, in {unit}",
     },
 }
 

@@ -10,9 +10,12 @@ import logging
 import os
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
+from rapport.atomic import write_atomically
 from rapport.check.content import check_edition
 from rapport.check.facts import check_facts
 from rapport.content.load import load_edition
@@ -38,6 +41,9 @@ from rapport.paths import (
 )
 from rapport.theme import Theme, load_theme
 
+if TYPE_CHECKING:
+    from rapport.charts import ChartSet
+
 log = logging.getLogger("rapport")
 
 
@@ -49,14 +55,27 @@ class Checked:
     draft: bool = False
 
 
+Format = Literal["pdf", "html"]
+FORMATS: tuple[Format, ...] = ("pdf", "html")
+
+
 @dataclass(frozen=True)
 class BuildReport:
-    pdf: Path
+    pdf: Path  # the PDF's path; written only when "pdf" is in `formats`
     pages: int
     size: int
     seconds: float
     warnings: list[Diagnostic]
     checked: Checked | None = None  # what was read: `rapport watch` watches those files
+    html: Path | None = None  # the web edition, when "html" is in `formats`
+    html_size: int = 0
+    formats: tuple[Format, ...] = ("pdf",)
+
+    @property
+    def written(self) -> tuple[Path, ...]:
+        """The files this build wrote, PDF first."""
+        pdf = (self.pdf,) if "pdf" in self.formats else ()
+        return pdf + ((self.html,) if self.html is not None else ())
 
 
 def _step(number: int, total: int, text: str) -> None:
@@ -85,6 +104,11 @@ def load_and_check(edition_dir: Path, steps: int = 2, *, draft: bool = False) ->
 
 def default_output(edition: Edition) -> Path:
     return project_root(edition) / OUTPUT_DIR / f"voortgangsrapport-{edition.year}.pdf"
+
+
+def html_output(pdf: Path) -> Path:
+    """The web edition's file: the PDF's path with .html (build/voortgangsrapport-2023.html)."""
+    return pdf.with_suffix(".html")
 
 
 # The latest moment a PDF date (D:YYYYMMDDHHmmSS) and Python can both write: 9999-12-31 23:59:59.
@@ -127,26 +151,59 @@ def build(
     draft: bool = False,
     correction: Correction | None = None,
     moment: dt.datetime | None = None,
+    formats: Sequence[Format] = ("pdf",),
+    html_target: Path | None = None,
 ) -> BuildReport:
-    """Stages 1 to 5; a draft build marks every page as a draft.
+    """Load, check and draw the charts once, then write each of `formats`.
 
-    `correction` (from `rapport publish --revision`, never from content) makes the
-    PDF say that it corrects an earlier revision; `moment` pins the PDF's date
-    instead of `build_moment`.
+    The PDF takes stages 4 and 5 (layout, finishing); the web edition one more
+    step. A draft build marks every page as a draft. `correction` (from
+    `rapport publish --revision`, never from content) makes the editions say
+    that they correct an earlier revision; `moment` pins the PDF's date
+    instead of `build_moment`. `html_target` is the web edition's file
+    (default: the PDF's path with .html).
     """
+    chosen = tuple(f for f in FORMATS if f in formats)
+    if not chosen:
+        raise UsageError(f"nothing to build: choose one of {', '.join(FORMATS)}")
     started = time.perf_counter()
-    checked = load_and_check(edition_dir, steps=5, draft=draft)
-    # reportlab and pikepdf are imported only when a PDF is made
-    from rapport.charts import prepare_charts
-    from rapport.layout.document import frame_width
-    from rapport.layout.pages import lay_out
-    from rapport.pdf.write import write_failure, write_pdf
-
+    steps = 3 + 2 * ("pdf" in chosen) + ("html" in chosen)
+    checked = load_and_check(edition_dir, steps=steps, draft=draft)
     target = output or default_output(checked.edition)
-    moment = moment or build_moment(checked.edition)
+    if "pdf" in chosen:
+        # the PDF's libraries are checked (rapport.libs) before anything is written
+        import rapport.layout.pages  # noqa: F401
+    charts = _charts(checked, target, steps)
+    pages = size = html_size = 0
+    step = 4
+    if "pdf" in chosen:
+        pages, size = _write_pdf(checked, charts, target, moment, correction, step, steps)
+        step += 2
+    written_html = None
+    if "html" in chosen:
+        written_html = html_target or html_output(target)
+        _step(step, steps, "writing the web edition")
+        html_size = _write_html(checked, charts, written_html, correction)
+    return BuildReport(
+        target,
+        pages,
+        size,
+        time.perf_counter() - started,
+        checked.warnings,
+        checked,
+        written_html,
+        html_size,
+        chosen,
+    )
+
+
+def _charts(checked: Checked, target: Path, steps: int) -> ChartSet:
+    """Stage 3: the charts' art, from the cache or drawn (matplotlib only on a miss)."""
+    from rapport.charts import prepare_charts
+
     root = project_root(checked.edition)
-    with output_lock(target):  # one build of this PDF at a time; a second one waits
-        _step(3, 5, "drawing charts")
+    _step(3, steps, "drawing charts")
+    with output_lock(target):  # one build of these files at a time; a second one waits
         try:
             charts = prepare_charts(
                 checked.edition, checked.theme, root, frame_width(checked.theme)
@@ -156,34 +213,81 @@ def build(
             raise FileSystemError(
                 f"failed to write {where} ({exc.strerror or exc}); {CACHE_DIR}/ is safe to delete"
             ) from None
-        log.debug(
-            "%d charts, %d drawn, %d from the cache",
-            len(charts.art),
-            charts.rendered,
-            len(charts.art) - charts.rendered,
-        )
-        _step(4, 5, "laying out pages")
+    log.debug(
+        "%d charts, %d drawn, %d from the cache",
+        len(charts.art),
+        charts.rendered,
+        len(charts.art) - charts.rendered,
+    )
+    return charts
+
+
+def frame_width(theme: Theme) -> float:
+    """The text column's width in points, as layout.document has it, without reportlab:
+    the charts are drawn (and cached) for this width whichever edition asks first."""
+    millimetre = 72 / 2.54 * 0.1  # reportlab.lib.units.mm
+    a4_width = 210 * millimetre  # reportlab.lib.pagesizes.A4[0]
+    return float(a4_width - (theme.page.margin_inner + theme.page.margin_outer) * millimetre)
+
+
+def _write_pdf(
+    checked: Checked,
+    charts: ChartSet,
+    target: Path,
+    moment: dt.datetime | None,
+    correction: Correction | None,
+    step: int,
+    steps: int,
+) -> tuple[int, int]:
+    """Stages 4 and 5: lay out the pages and finish the PDF; its pages and bytes."""
+    # reportlab and pikepdf are imported only when a PDF is made
+    from rapport.layout.pages import lay_out
+    from rapport.pdf.write import write_failure, write_pdf
+
+    moment = moment or build_moment(checked.edition)
+    with output_lock(target):  # one build of this PDF at a time; a second one waits
+        _step(step, steps, "laying out pages")
         try:
             laid_out = lay_out(
                 checked.edition,
                 checked.theme,
                 charts,
                 moment,
-                draft=draft,
+                draft=checked.draft,
                 correction=correction,
             )
         except OSError as exc:  # a cache file of the layout (fonts, images) could not be written
             raise write_failure(exc, target) from None
-        _step(5, 5, f"finishing the PDF ({plural(laid_out.pages, 'page')})")
+        _step(step + 1, steps, f"finishing the PDF ({plural(laid_out.pages, 'page')})")
         result = write_pdf(laid_out, checked.edition, target, moment, correction=correction)
-    return BuildReport(
-        result.path,
-        result.pages,
-        result.size,
-        time.perf_counter() - started,
-        checked.warnings,
-        checked,
-    )
+    return result.pages, result.size
+
+
+def _write_html(
+    checked: Checked, charts: ChartSet, target: Path, correction: Correction | None
+) -> int:
+    """The web edition, written whole or not at all; its size in bytes."""
+    from rapport.html import render_page
+
+    with output_lock(target):
+        try:
+            page = render_page(
+                checked.edition,
+                checked.theme,
+                charts,
+                draft=checked.draft,
+                correction=correction,
+            )
+            write_atomically(target, page.data)
+            target.chmod(0o644)  # a page to publish: readable by all, as the PDF is
+        except OSError as exc:
+            where = display_path(Path(exc.filename or target))
+            raise FileSystemError(
+                f"failed to write {where} ({exc.strerror or exc});"
+                f" check that its folder exists and is writable"
+            ) from None
+    log.debug("web edition: %d bytes, fonts cut to %d characters", len(page.data), page.characters)
+    return len(page.data)
 
 
 EDITION_MARKER = "edition.yaml"  # a year folder without it holds no edition (only facts)
@@ -252,6 +356,7 @@ __all__ = [
     "ContentError",
     "build",
     "choose_edition",
+    "html_output",
     "load_and_check",
     "newest_edition",
 ]

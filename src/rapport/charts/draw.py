@@ -7,7 +7,8 @@ so labels stay searchable in the PDF and sharp at any zoom.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,8 +28,9 @@ from matplotlib.transforms import IdentityTransform
 from rapport.charts.art import VectorArt
 from rapport.charts.labels import Measure, fit_label, measure_with
 from rapport.charts.record import record, recording_figure
-from rapport.charts.spec import chart_height, series_label
+from rapport.charts.spec import chart_height, marked_label, panel_growth, series_label
 from rapport.content.formatting import format_number
+from rapport.labels import status_word
 from rapport.libs import mpl
 from rapport.theme import Theme
 
@@ -145,6 +147,26 @@ def _height(spec: dict[str, Any], width_pt: float) -> float:
 LABEL_LINES = {"below": 3, "beside": 2}
 LABEL_GAP = 6.0  # points between the labels of neighbouring categories
 
+# Bars take a share of their category's slot, as a designer would set them: a lone bar
+# 0.6 of it; the bars of a group together a little more, with a small gap between them.
+SINGLE_BAR = 0.6
+GROUP = 0.72
+GROUP_GAP = 0.1  # of each bar's share of its group
+
+# The hatch of estimated and derived values, in points: lines far enough apart and thick
+# enough to read as a hatch on a screen at 100% (1 pt = 1 pixel), not as a grey moiré.
+HATCH_SPACING = 4.5  # between neighbouring lines, measured across them
+HATCH_LINE = 0.9
+
+
+def bar_geometry(count: int) -> tuple[float, list[float]]:
+    """The width of each of `count` bars in a category's slot of width 1, and their
+    centres' offsets from the slot's middle."""
+    if count <= 1:
+        return SINGLE_BAR, [0.0]
+    share = GROUP / count
+    return share * (1 - GROUP_GAP), [(i - (count - 1) / 2) * share for i in range(count)]
+
 
 def _measure(style: HouseStyle, *, bold: bool = False, scale: float = 1.0) -> Measure:
     size = matplotlib.rcParams["font.size"] * scale
@@ -228,43 +250,68 @@ def _mark_bars(bars: Any, statuses: list[str], colours: list[str], style: HouseS
             style.marked.append((bar.axes, bar, colour))
 
 
-def _hatch(style: HouseStyle, spacing: float = 3.5) -> None:
+def _hatch(style: HouseStyle, spacing: float = HATCH_SPACING) -> None:
     """Diagonal lines clipped to each marked shape.
 
     Drawn as lines rather than a hatch pattern: plain strokes look the same in
     every PDF viewer and printer, at any zoom.
     """
+    step = spacing * math.sqrt(2)  # along the shape's edge, for lines `spacing` apart at 45°
     for axes, patch, colour in style.marked:
         box = patch.get_window_extent()
         vertices: list[tuple[float, float]] = []
         x = box.x0 - box.height
         while x < box.x1:
             vertices += [(x, box.y0), (x + box.height, box.y1)]
-            x += spacing
+            x += step
         codes = [PlotPath.MOVETO, PlotPath.LINETO] * (len(vertices) // 2)
         lines = PathPatch(
             PlotPath(vertices, codes),
             transform=IdentityTransform(),
             fill=False,
             edgecolor=colour,
-            linewidth=0.6,
+            linewidth=HATCH_LINE,
         )
         axes.add_artist(lines)
         lines.set_clip_path(patch)  # after add_artist, which would clip to the axes instead
 
 
-def _legend(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> None:
-    if len(spec["series"]) > 1:
-        language = spec["language"]
-        labels = [series_label(s["name"], s["statuses"], language) for s in spec["series"]]
-        figure.legend(
-            handles,
-            labels,
-            loc="lower center",
-            ncols=len(labels),
-            frameon=False,
-            bbox_to_anchor=(0.5, 0.0),
-        )
+def _legend(
+    figure: Figure, spec: dict[str, Any], handles: list[Any], named: Collection[str] = ()
+) -> bool:
+    """A legend under the chart when it has several series, naming only those its axes do
+    not name already (`named`: the axis labels). Whether one was drawn."""
+    if len(spec["series"]) <= 1:
+        return False
+    language = spec["language"]
+    entries = [
+        (handle, series_label(s["name"], s["statuses"], language))
+        for handle, s in zip(handles, spec["series"], strict=True)
+        if s["name"].strip().casefold() not in {n.strip().casefold() for n in named}
+    ]
+    if not entries:
+        return False
+    figure.legend(
+        [handle for handle, _ in entries],
+        [label for _, label in entries],
+        loc="lower center",
+        ncols=len(entries),
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
+    return True
+
+
+def _category_labels(spec: dict[str, Any], categories: list[str], indices: list[int]) -> list[str]:
+    """A single series' category labels; a value estimated or derived says so in its label,
+    as there is no legend to say it."""
+    if len(spec["series"]) != 1:
+        return categories
+    statuses = spec["series"][0]["statuses"]
+    return [
+        marked_label(c, statuses[i], spec["language"]) if c else c
+        for c, i in zip(categories, indices, strict=True)
+    ]
 
 
 def _bars(
@@ -277,16 +324,15 @@ def _bars(
     horizontal: bool = False,
 ) -> list[Any]:
     """Bars for each series side by side (grouped when there are several)."""
-    count = len(spec["series"])
-    width = 0.8 / count if count > 1 else 0.62
+    width, offsets = bar_geometry(len(spec["series"]))
     handles = []
     for index, series in enumerate(spec["series"]):
         values = [_values(series)[i] for i in indices]
         statuses = [series["statuses"][i] for i in indices]
         colours = [_bar_colours(spec, index, style)[i] for i in indices]
-        positions = [p + (index - (count - 1) / 2) * width for p in range(len(indices))]
+        positions = [p + offsets[index] for p in range(len(indices))]
         draw = axes.barh if horizontal else axes.bar
-        bars = draw(positions, values, width * 0.92, color=colours)
+        bars = draw(positions, values, width, color=colours)
         _mark_bars(bars, statuses, colours, style)
         suffix = "%" if spec["unit"] == "%" else ""  # other units are named in the title
         labels = [_label(v, style) + suffix for v in values]
@@ -299,6 +345,7 @@ def _bars(
         )
         handles.append(bars)
     ticks = list(range(len(indices)))
+    categories = _category_labels(spec, categories, indices)
     if horizontal:
         axes.set_yticks(ticks, _fit_beside(cast(Figure, axes.figure), categories, style))
         axes.invert_yaxis()
@@ -321,31 +368,55 @@ def _draw_bar(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
     indices = list(range(len(spec["categories"])))
     handles = _bars(axes, spec, style, spec["categories"], indices, horizontal=horizontal)
     _clean(axes, style, value_axis="x" if horizontal else "y")
-    _legend(figure, spec, handles)
-    figure.tight_layout(rect=(0, 0.08 if len(spec["series"]) > 1 else 0, 1, 1))
+    legend = _legend(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.08 if legend else 0, 1, 1))
 
 
 def _draw_panels(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
-    """One small panel per category, each with its own scale, series side by side."""
+    """One small panel per category, each with its own scale, series side by side.
+
+    Each bar is named under it, so the panels need no legend; when the series are
+    years, each panel's title gives the growth from the first year to the last."""
     categories = spec["categories"]
     axes_row = figure.subplots(1, len(categories), squeeze=False)[0]
     handles: list[Any] = []
+    _, offsets = bar_geometry(len(spec["series"]))
+    panel = figure.get_figwidth() * 72 / len(categories)
+    growth = panel_growth(spec)
     for index, (axes, category) in enumerate(zip(axes_row, categories, strict=True)):
         handles = _bars(axes, spec, style, [""], [index])
-        axes.set_xticks(
-            [
-                p + (i - (len(spec["series"]) - 1) / 2) * 0.4
-                for p in [0]
-                for i in range(len(spec["series"]))
-            ],
-            [s["name"] for s in spec["series"]],
-        )
-        room = figure.get_figwidth() * 72 / len(categories) - LABEL_GAP
-        title = fit_label(category, room, 2, _measure(style, bold=True, scale=1.05))
+        room = panel * GROUP / len(offsets) - LABEL_GAP / 2
+        ticks = [fit_label(s["name"], room, 2, _measure(style)) for s in spec["series"]]
+        axes.set_xticks(offsets, ticks)
+        axes.set_xlim(-0.5, 0.5)  # the group takes its share of the panel, as in a bar chart
+        heading = f"{category} {growth[index]}".strip()
+        title = fit_label(heading, panel - LABEL_GAP, 2, _measure(style, bold=True, scale=1.05))
         axes.set_title(title, color=style.ink)
         _clean(axes, style)
-    _legend(figure, spec, handles)
-    figure.tight_layout(rect=(0, 0.1 if len(spec["series"]) > 1 else 0, 1, 1), w_pad=1.5)
+    legend = _status_key(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.1 if legend else 0, 1, 1), w_pad=1.5)
+
+
+def _status_key(figure: Figure, spec: dict[str, Any], handles: list[Any]) -> bool:
+    """Under panels whose bars name their series: a key to the look of estimated and
+    derived values only ('afgeleid'), so that no entry repeats a bar's label."""
+    entries: dict[str, Any] = {}
+    for handle, series in zip(handles, spec["series"], strict=True):
+        # the handles are the last panel's bars: each shows the look of its last value
+        word = status_word(series["statuses"][-1], spec["language"])
+        if word and word not in entries:
+            entries[word] = handle
+    if not entries:
+        return False
+    figure.legend(
+        list(entries.values()),
+        list(entries),
+        loc="lower center",
+        ncols=len(entries),
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
+    return True
 
 
 def _draw_stacked(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
@@ -377,8 +448,8 @@ def _draw_stacked(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> No
     axes.set_xticks(range(len(bottoms)), _fit_below(figure, spec["categories"], style))
     axes.margins(y=0.12)
     _clean(axes, style)
-    _legend(figure, spec, handles)
-    figure.tight_layout(rect=(0, 0.08, 1, 1))
+    legend = _legend(figure, spec, handles)
+    figure.tight_layout(rect=(0, 0.08 if legend else 0, 1, 1))
 
 
 def _draw_line(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
@@ -426,8 +497,8 @@ def _draw_line(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:
     _clean(axes, style, grid=True)
     if spec["unit"]:
         axes.set_ylabel(spec["unit"], color=style.muted)
-    _legend(figure, spec, handles)
-    figure.tight_layout(rect=(0, 0.08 if len(spec["series"]) > 1 else 0, 1, 1))
+    legend = _legend(figure, spec, handles, named={spec["unit"]})
+    figure.tight_layout(rect=(0, 0.08 if legend else 0, 1, 1))
 
 
 def _draw_donut(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> None:

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from rapport.content.facts import FactError, format_change, percent_change
 from rapport.content.formatting import format_number, format_quantity
 from rapport.content.model import Chart, Series
 from rapport.labels import chart_name, labels, status_word
@@ -59,6 +60,42 @@ def series_label(name: str, statuses: tuple[str, ...] | list[str], language: str
     if len(kinds) == 1 and (word := status_word(next(iter(kinds)), language)):
         return name if word in re.findall(r"\w+", name.lower()) else f"{name} ({word})"
     return name
+
+
+def marked_label(name: str, status: str, language: str = "nl-BE") -> str:
+    """A category or bar label that says its one value is estimated or derived."""
+    return series_label(name, [status], language)
+
+
+def is_year_comparison(spec: dict[str, Any]) -> bool:
+    """Whether the chart's series are years in ascending order, such as 2022 and 2023:
+    only then is the change from the first series to the last a growth."""
+    names = [s["name"].strip() for s in spec["series"]]
+    if len(names) < 2 or not all(re.fullmatch(r"\d{4}", n) for n in names):
+        return False
+    years = [int(n) for n in names]
+    return years == sorted(set(years))
+
+
+def panel_growth(spec: dict[str, Any]) -> list[str]:
+    """Per category, the change in percent from the first series to the last ('+15%',
+    '−2,5%'), worked out and rounded as a fact's `:change`; '' where there is none to give:
+    the series are no years, or the first value is not above zero."""
+    if not is_year_comparison(spec):
+        return [""] * len(spec["categories"])
+    first, last = spec["series"][0]["values"], spec["series"][-1]["values"]
+    return [
+        _growth(Decimal(a), Decimal(b), spec["language"]) for a, b in zip(first, last, strict=True)
+    ]
+
+
+def _growth(previous: Decimal, current: Decimal, language: str) -> str:
+    if previous <= 0:  # a change from nothing or from below zero is no growth to print
+        return ""
+    try:
+        return format_change(percent_change(current, previous), language)
+    except FactError:
+        return ""
 
 
 def alt_text(chart: Chart, language: str) -> str:

@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from rapport import __version__
 from rapport.archive.commands import (
@@ -34,6 +34,12 @@ from rapport.diagnostics import (
 )
 
 ISSUES_URL = "the rapport maintainers (README.md, 'Reporting a bug')"
+# `rapport build --to …`: the formats each choice writes
+TARGETS: dict[str, tuple[Literal["pdf", "html"], ...]] = {
+    "pdf": ("pdf",),
+    "html": ("html",),
+    "all": ("pdf", "html"),
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -76,6 +82,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build even with facts still to fill in or sections to review; marks every page",
     )
+    build.add_argument(
+        "--to",
+        choices=tuple(TARGETS),
+        default="pdf",
+        help="what to write: the PDF (default), the web edition (one HTML file), or both",
+    )
+    build.add_argument(
+        "--html-output",
+        type=Path,
+        metavar="HTML",
+        help="web edition to write (default: the PDF's path with .html,"
+        " build/voortgangsrapport-YEAR.html)",
+    )
     check = commands.add_parser(
         "check", parents=[common], help="validate an edition without rendering; list every problem"
     )
@@ -90,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     watch = commands.add_parser(
         "watch",
+        aliases=["preview"],  # `rapport preview` is `rapport watch --serve`
         parents=[common],
         help="rebuild the PDF whenever a content, image or theme file is saved",
     )
@@ -97,6 +117,14 @@ def _parser() -> argparse.ArgumentParser:
         "edition", nargs="?", type=Path, help="edition folder (default: the newest under content/)"
     )
     watch.add_argument("-o", "--output", type=Path, help="PDF to write")
+    watch.add_argument(
+        "--serve",
+        action="store_true",
+        help="also build the HTML edition and show it at http://127.0.0.1:PORT/, reloading on save",
+    )
+    watch.add_argument(
+        "--port", type=port_argument, help="the preview's port (default 8023; 0: any free one)"
+    )
     new = commands.add_parser(
         "new", parents=[common], help="start next year's edition from the newest one"
     )
@@ -269,11 +297,13 @@ def _run(args: argparse.Namespace) -> int:
         return _facts(args)
     if args.command in ARCHIVE_COMMANDS:
         return run_archive_command(args)
-    from rapport.pipeline import build, load_and_check
+    from rapport.pipeline import load_and_check
 
     edition_dir = _edition_dir(args.edition, args.command)
-    if args.command in ("build", "watch"):
+    if args.command in ("build", "watch", "preview"):
         _check_output(args.output, edition_dir, (".pdf",), "voortgangsrapport-{}.pdf")
+    if args.command == "build":
+        _check_html_output(args, edition_dir)
     if args.command == "check":
         checked = load_and_check(edition_dir)
         print_diagnostics(checked.warnings, every_todo=args.every_todo)
@@ -282,23 +312,69 @@ def _run(args: argparse.Namespace) -> int:
             f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)"
         )
         return ExitCode.OK
-    if args.command == "watch":
-        from rapport.cli.watch import watch
+    if args.command in ("watch", "preview"):
+        return _watch(args, edition_dir)
+    return _build(args, edition_dir)
 
-        try:
-            watch(edition_dir, args.output)
-        except KeyboardInterrupt:
-            print("rapport: stopped watching", file=sys.stderr)
-        return ExitCode.OK
-    report = build(edition_dir, args.output, draft=args.draft)
+
+def _check_html_output(args: argparse.Namespace, edition_dir: Path) -> None:
+    """--html-output: only with a web edition to write, and never over a source file."""
+    if args.html_output is None:
+        return
+    if "html" not in TARGETS[args.to]:
+        raise UsageError(
+            f"--html-output names the web edition, which --to {args.to} does not write;"
+            " add --to html or --to all"
+        )
+    _check_output(args.html_output, edition_dir, (".html",), "voortgangsrapport-{}.html")
+
+
+def _build(args: argparse.Namespace, edition_dir: Path) -> int:
+    """`rapport build`: the formats chosen with --to, each file's path on its own line."""
+    from rapport.pipeline import build
+
+    report = build(
+        edition_dir,
+        args.output,
+        draft=args.draft,
+        formats=TARGETS[args.to],
+        html_target=args.html_output,
+    )
     print_diagnostics(report.warnings)
     from rapport.archive.drift import warn_if_drifted
 
     warn_if_drifted(edition_dir)  # a published year whose content changed since
-    logging.getLogger("rapport").info(
-        "%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds
-    )
-    print(display_path(report.pdf))
+    log = logging.getLogger("rapport")
+    if "pdf" in report.formats:
+        log.info("%d pages, %.0f kB, %.2f s", report.pages, report.size / 1000, report.seconds)
+    if report.html is not None:
+        log.info("web edition %.0f kB, %.2f s", report.html_size / 1000, report.seconds)
+    for written in report.written:
+        print(display_path(written))
+    return ExitCode.OK
+
+
+def port_argument(text: str) -> int:
+    """A TCP port number, 0 to 65535 (0: any free one)."""
+    if not text.isascii() or not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
+
+
+def _watch(args: argparse.Namespace, edition_dir: Path) -> int:
+    """`rapport watch`, and with --serve (or as `rapport preview`) the live HTML preview."""
+    try:
+        if args.serve or args.port is not None or args.command == "preview":
+            from rapport.cli.preview import DEFAULT_PORT, preview
+
+            port = DEFAULT_PORT if args.port is None else args.port
+            preview(edition_dir, args.output, port)
+        else:
+            from rapport.cli.watch import watch
+
+            watch(edition_dir, args.output)
+    except KeyboardInterrupt:
+        print("rapport: stopped watching", file=sys.stderr)
     return ExitCode.OK
 
 

@@ -1,7 +1,8 @@
 """`make bench`: how fast an edition builds, measured in fresh processes.
 
 Prints, for one edition: a cold build (empty cache), a warm rebuild (cached
-charts) and their peak memory; the time to load matplotlib and to draw each
+charts) and their peak memory; a warm build of the web edition alone (budget
+0.3 s) and its size; the time to load matplotlib and to draw each
 chart, as the cold builds logged them; a text-only rebuild inside
 `rapport watch`; a generated chapter that shows two large images a hundred
 times (memory and time must follow the images, not their uses); and, as a yardstick for how fast the machine is at the
@@ -172,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         cache = Path(folder) / CACHE_DIR
         build = [sys.executable, "-m", "rapport", "-v", "build", str(edition), "-o", str(output)]
         measured = _interleaved(args.runs, cache, build)
+        web = [sys.executable, "-m", "rapport", "build", str(edition), "--to", "html"]
+        # the charts and font subsets are in the cache by now: a warm build, as in `make`
+        web_runs = [_timed_process([*web, "-o", str(output)]) for _ in range(args.runs)]
+        web_size = output.with_suffix(".html").stat().st_size
         rebuild, pages = _watch_rebuild(edition, output, args.runs)
         images = _many_images(args.edition, Path(folder) / "images-case", min(args.runs, 3))
     cold, warm = measured["cold"], measured["warm"]
@@ -181,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  cold build (empty .cache)        {_median(cold):6.3f} s   peak {_peak(cold):5.0f} MB")
     print(f"  warm build (cached charts)       {_median(warm):6.3f} s   peak {_peak(warm):5.0f} MB")
+    print(
+        f"  web edition, warm (HTML only)    {_median(web_runs):6.3f} s"
+        f"   peak {_peak(web_runs):5.0f} MB   {web_size / 1000:.0f} kB"
+    )
     print(f"  watch: rebuild after a text edit {rebuild:6.3f} s")
     print(
         f"  many images ({JPEG_USES} uses of a 38 MP JPEG, {PNG_USES} of a 12 MP PNG)"

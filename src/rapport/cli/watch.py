@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rapport.content.chapter_names import iter_watched_names
 from rapport.content.load_facts import FACTS_FILE
@@ -28,7 +28,7 @@ from rapport.diagnostics import ContentError, RapportError, display_path, plural
 from rapport.paths import THEME_FILE
 
 if TYPE_CHECKING:
-    from rapport.pipeline import Checked
+    from rapport.pipeline import BuildReport, Checked
 
 log = logging.getLogger("rapport")
 
@@ -36,6 +36,18 @@ ASSET_SUFFIXES = {".png", ".jpg", ".jpeg", ".ttf"}
 ASSET_FOLDERS = ("images", "fonts")
 Stamp = tuple[float, int] | None  # modification time and size; None while the file is absent
 Snapshot = dict[Path, Stamp]
+
+
+class Builder(Protocol):
+    """What makes the outputs from an edition folder: `pipeline.build`, or the preview's."""
+
+    def __call__(self, edition_dir: Path, output: Path | None) -> BuildReport: ...
+
+
+class Listener(Protocol):
+    """Told of every build's outcome: its report, or the error that stopped it."""
+
+    def __call__(self, outcome: BuildReport | RapportError) -> None: ...
 
 
 def project_root(edition_dir: Path) -> Path:
@@ -99,6 +111,8 @@ class Rebuilder:
     failing: bool = False
     inputs: set[Path] = field(default_factory=set)  # what the last good build read
     year: int | None = None
+    builder: Builder | None = None  # None: pipeline.build, the PDF only
+    listener: Listener | None = None  # the preview server, which shows each outcome
 
     def watched(self) -> set[Path]:
         paths = always_watched(self.edition_dir, self.year) | self.inputs
@@ -111,18 +125,11 @@ class Rebuilder:
         from rapport.pipeline import build
 
         try:
-            result = build(self.edition_dir, self.output)
-        except ContentError as exc:
-            print_diagnostics(exc.diagnostics)
-            self.failing = True
-            self.report(
-                "rapport: problems found; the previous PDF is kept. Waiting for the next save…"
-            )
-            return False
+            result = (self.builder or build)(self.edition_dir, self.output)
         except RapportError as exc:
-            self.failing = True
-            self.report(f"rapport: error: {exc}; waiting for the next save…")
-            return False
+            self.tell(exc)
+            return self.failed(exc)
+        self.tell(result)
         print_diagnostics(result.warnings)
         if result.checked is not None:
             self.inputs = read_by(result.checked)
@@ -130,10 +137,28 @@ class Rebuilder:
         fixed = "problems fixed; " if self.failing else ""
         self.failing = False
         self.report(
-            f"rapport: {fixed}rebuilt {display_path(result.pdf)}"
+            f"rapport: {fixed}rebuilt {' and '.join(display_path(p) for p in result.written)}"
             f" ({plural(result.pages, 'page')}) in {result.seconds:.2f} s"
         )
         return True
+
+    def tell(self, outcome: BuildReport | RapportError) -> None:
+        if self.listener is not None:
+            self.listener(outcome)
+
+    def failed(self, exc: RapportError) -> bool:
+        """Say why the build failed and wait for the next save; always False."""
+        from rapport.cli import print_diagnostics
+
+        self.failing = True
+        if isinstance(exc, ContentError):
+            print_diagnostics(exc.diagnostics)
+            self.report(
+                "rapport: problems found; the previous PDF is kept. Waiting for the next save…"
+            )
+            return False
+        self.report(f"rapport: error: {exc}; waiting for the next save…")
+        return False
 
     def build_and_snapshot(self) -> Snapshot:
         """Build; return the state of the watched files as it was when the build began.
@@ -164,9 +189,14 @@ def watch(
     interval: float = 0.25,
     rounds: int | None = None,
     report: Callable[[str], None] = print,
+    rebuilder: Rebuilder | None = None,
 ) -> None:
-    """Build, then rebuild after every change until interrupted (or after `rounds` looks)."""
-    rebuilder = Rebuilder(edition_dir, output, report)
+    """Build, then rebuild after every change until interrupted (or after `rounds` looks).
+
+    `rebuilder`, when given, builds instead of a plain one (the preview's also
+    builds the HTML edition and tells the server).
+    """
+    rebuilder = rebuilder or Rebuilder(edition_dir, output, report)
     seen = rebuilder.build_and_snapshot()
     log.info("watching %s for changes (Ctrl+C to stop)", edition_dir)
     looks = 0

@@ -10,12 +10,13 @@ from typing import IO, Any
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import ActionFlowable, BaseDocTemplate, Frame, PageBreak, PageTemplate
 
 from rapport import __version__
 from rapport.content.model import Edition
 from rapport.correction import Correction
 from rapport.labels import labels
+from rapport.layout.floats import FloatQueue, FlushFloats, Parts, keep_with_next, tighten
 from rapport.layout.images import SharedImage, draw_shared
 from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import FACES, colour
@@ -99,6 +100,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         *,
         draft: bool = False,
         correction: Correction | None = None,
+        tight: frozenset[int] = frozenset(),
     ) -> None:
         self.edition = edition
         self.draft = draft
@@ -106,6 +108,12 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.labels = labels(edition.language)
         self.recorder = recorder
         self.moment = moment
+        self.floats = FloatQueue()  # charts, images and tiles waiting for the next page
+        self.frame_fresh = False  # a frame began and nothing of the story was handled in it
+        # The story's parts between page breaks (0 the cover, 1 the contents, then one per
+        # chapter): the spacing of those in `tight` shrinks; each one's end is recorded.
+        self.tight = tight
+        self.parts = Parts()
         page = theme.page
         super().__init__(
             output,
@@ -155,14 +163,43 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
     def lay_out(self, story: list[Any]) -> None:
         """Lay the story out once, fill in the numbers only the end knows, and save."""
         canvasmaker = partial(ReportCanvas, tagger=self.recorder.tagger)
-        canvas = rl.build_without_saving(self, story, canvasmaker)
+        canvas = rl.build_without_saving(self, [*story, FlushFloats()], canvasmaker)
         self.recorder.late.fill_in(canvas, self.page)
         canvas.save()
 
     def handle_flowable(self, flowables: list[Any]) -> None:
+        if flowables and not isinstance(flowables[0], ActionFlowable):  # the story, not
+            if self.frame_fresh:  # reportlab's own page actions
+                self.frame_fresh = False
+                self.floats.page_began(flowables)
+            story_ends = isinstance(flowables[0], FlushFloats)
+            if self.floats.take(flowables, self.frame):
+                if story_ends:  # (and no float waits)
+                    self._part_ended()
+                return
+            if isinstance(flowables[0], PageBreak):  # (and no float waits)
+                self._part_ended()
+                if len(self.parts.ends) in self.tight:
+                    tighten(flowables[1:])
+            self.parts.handled(self.page, flowables[0])
         if flowables:
             self.recorder.reached(getattr(flowables[0], "source_location", None))
         super().handle_flowable(flowables)
+
+    def _part_ended(self) -> None:
+        self.parts.ended(self.page, self.frame.height - rl.frame_room(self.frame)[0])
+
+    def handle_frameEnd(self, *args: Any, **kwargs: Any) -> None:
+        self.parts.page_ended(self.page, rl.frame_room(self.frame)[0])
+        super().handle_frameEnd(*args, **kwargs)
+
+    def handle_keepWithNext(self, flowables: list[Any]) -> None:
+        # a heading is kept with the first lines of what follows, not all of it
+        keep_with_next(flowables, lambda: rl.frame_room(self.frame))
+
+    def handle_frameBegin(self, *args: Any, **kwargs: Any) -> None:
+        super().handle_frameBegin(*args, **kwargs)
+        self.frame_fresh = True
 
     def _draw_cover(self, canvas: Any, doc: Any) -> None:
         c = self.theme.colours

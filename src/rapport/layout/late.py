@@ -68,13 +68,10 @@ class LateNumbers:
 
         def fill(canvas: Any, late: LateNumbers) -> None:
             number = late.page_of(key)
-            number_width = stringWidth(number, style.fontName, size)
-            dot = " . "
-            count = max(0, int((width - number_width) / stringWidth(dot, style.fontName, size)))
-            dots_width = count * stringWidth(dot, style.fontName, size)
             canvas.setFont(style.fontName, size)
             canvas.setFillColor(style.textColor)
-            canvas.drawString(width - number_width - dots_width, 0, dot * count + number)
+            canvas.drawRightString(width, 0, number)
+            _dot_leader(canvas, width, size, stringWidth("00", style.fontName, size), style)
 
         self.place(canvas, f"contents-{key}", x, y, box, fill)
         canvas.linkRect("", key, (x, y, x + width, y + style.leading), relative=1)
@@ -91,3 +88,23 @@ class LateNumbers:
             canvas.drawRightString(0, 0, text(page, late.total))
 
         self.place(canvas, f"folio-{page}", right, y, (-right, -size, 0.0, size * 2), fill)
+
+
+def _dot_leader(canvas: Any, width: float, size: float, numbers: float, style: Any) -> None:
+    """Dots drawn as a line of round dots, not typed as text: a reader copying or hearing
+    the contents gets the title and the page only, and the dots of every entry end at the
+    same place, so that they stand in columns."""
+    pitch = size * 0.5
+    dot = size * 0.12
+    end = width - numbers - pitch  # the same for every entry of this size
+    start = pitch  # a space after the title
+    if end - start < pitch:
+        return
+    canvas.saveState()
+    canvas.setStrokeColor(style.textColor)
+    canvas.setLineWidth(dot)
+    canvas.setLineCap(1)
+    canvas.setDash([0, pitch])
+    # drawn from the right, so that the dash pattern starts on the common end
+    canvas.line(end, dot / 2, end - pitch * int((end - start) / pitch), dot / 2)
+    canvas.restoreState()

@@ -15,14 +15,12 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     KeepTogether,
     ListFlowable,
     ListItem,
     NextPageTemplate,
     PageBreak,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -39,6 +37,7 @@ from rapport.layout.breaking import column_widths
 from rapport.layout.chartflow import chart_flowable
 from rapport.layout.colophon import correction_note
 from rapport.layout.document import BODY, frame_height, frame_width
+from rapport.layout.floats import Float
 from rapport.layout.flowables import (
     ContentsEntry,
     Heading,
@@ -50,6 +49,7 @@ from rapport.layout.flowables import (
 )
 from rapport.layout.hyphens import keep_together, keep_together_rich
 from rapport.layout.images import ImageStore, PlacedImage
+from rapport.layout.justify import Paragraph  # justified text broken as a whole
 from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import BODY_FONT, Styles, aligned, colour, make_styles
 from rapport.layout.tagging import StructNode, tag
@@ -278,7 +278,8 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
 def _section(ctx: _Context, section: model.Section) -> list[Flowable]:
     heading = ctx.heading(ctx.styles.heading2, section, level=2, prefix="sectie")
     ctx.section_title = section.title
-    flow: list[Flowable] = [CondPageBreak(45 * mm), ctx.leaf(heading, "H2")]
+    # kept with the first lines of what follows it (layout/floats.py: KeptWithNext)
+    flow: list[Flowable] = [ctx.leaf(heading, "H2")]
     for block in section.blocks:
         flow += _block(ctx, block)
     return flow
@@ -363,10 +364,11 @@ def _figures(ctx: _Context, block: model.KeyFigures) -> list[Flowable]:
         colour(ctx.theme.colours.tile),
         colour(ctx.theme.colours.primary_dark),
     )
+    after = ctx.styles.body.leading * 0.8
     if ctx.section_title.casefold() == caption.casefold():
-        return [Spacer(1, 4), row, Spacer(1, ctx.styles.body.leading * 0.8)]
+        return [Float([row], 4, after)]  # may wait for the next page while the text goes on
     label = Paragraph(markup.plain(caption.upper()), ctx.styles.eyebrow)  # decoration
-    return [Spacer(1, 4), KeepTogether([label, row]), Spacer(1, ctx.styles.body.leading * 0.8)]
+    return [Float([label, row], 4, after)]
 
 
 def _ranking(ctx: _Context, block: model.Ranking) -> list[Flowable]:
@@ -549,7 +551,7 @@ def _image(ctx: _Context, block: model.Image) -> list[Flowable]:
     with ctx.group("Div"):
         image = ctx.leaf(_placed(ctx, block.path, width, "CENTER"), "Figure", alt=block.alt)
         caption = _caption(ctx, block.caption)
-    return [KeepTogether([image, *caption])]
+    return [Float([image, *caption])]  # may wait for the next page while the text goes on
 
 
 def _placed(ctx: _Context, written: Path, width: float, align: str) -> PlacedImage:
@@ -578,7 +580,7 @@ def _chart(ctx: _Context, block: model.Chart) -> list[Flowable]:
         title = ctx.leaf(Paragraph(markup.plain(block.title), ctx.styles.chart_title), "P")
         drawing = ctx.leaf(chart_flowable(art.art, ctx.frame_width), "Figure", alt=art.alt)
         caption = _caption(ctx, block.caption, notes)
-    return [Spacer(1, 4), KeepTogether([title, drawing, *caption])]
+    return [Float([title, drawing, *caption], 4)]  # may wait for the next page, text goes on
 
 
 def _source(ctx: _Context, source: str) -> str:

@@ -9,10 +9,10 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 
 from rapport.layout import breaking
 from rapport.layout.hyphens import has_dictionary, hyphenator
+from rapport.layout.kerning import kerned_font
 from rapport.theme import Theme
 
 BODY_FONT = "RapportRegular"
@@ -33,12 +33,13 @@ def register_fonts(theme: Theme) -> None:
 
     Reading a font file is a good part of a build's time, so a face already
     registered from the same unchanged file is kept (rebuilds in `watch`).
+    Every face is kerned (layout/kerning.py).
     """
     for face, name in FACES.items():
         path = theme.font_path(face)
         stamp = (path, path.stat().st_mtime)
         if _registered.get(name) != stamp:
-            pdfmetrics.registerFont(TTFont(name, str(path)))
+            pdfmetrics.registerFont(kerned_font(name, path, theme.root))
             _registered[name] = stamp
     pdfmetrics.registerFontFamily(
         BODY_FONT,

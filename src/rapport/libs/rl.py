@@ -9,10 +9,12 @@ content, the contents) and the byte-identical rebuilds of the archive.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import reportlab
-from reportlab.pdfbase import ttfonts
+from reportlab.lib.rl_accel import fp_str, instanceStringWidthTTF
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfgen import textobject
 from reportlab.platypus import paragraph
 
 from rapport.libs import require
@@ -76,3 +78,166 @@ def use_contents_table(contents: Any, table: Any) -> None:
 def row_heights(table: Any) -> list[float]:
     """The height of each row of a Table, known once it is wrapped."""
     return list(table._rowHeights)
+
+
+def frame_room(frame: Any) -> tuple[float, bool]:
+    """The height left in a reportlab Frame, and whether nothing is drawn in it yet.
+
+    A float (layout/floats.py) is weighed against this before the frame tries it:
+    reportlab's own `Frame.add` draws what fits, and has no question-only form.
+    """
+    return float(frame._y - frame._y1p), bool(frame._atTop)
+
+
+# ----------------------------------------------------------------------------- kerning
+# (layout/kerning.py) reportlab draws TrueType text as `(…) Tj`, each glyph at its
+# advance width. A KernedTTFont's text is written as `[(…) n (…)] TJ` instead, n
+# the pair kerning, with the characters unchanged (no HarfBuzz, no glyph mapped
+# back to a character, so copying and ToUnicode stay exact); its widths include
+# the kerning, so line breaking and justification see what is drawn.
+# tests/test_kerning.py reads the TJ arrays and the text back from a built PDF.
+
+
+class PairKerning(Protocol):
+    def total(self, text: str) -> float: ...
+
+    def after_each(self, text: str) -> list[float] | None: ...
+
+
+class KernedTTFont(ttfonts.TTFont):  # type: ignore[misc]
+    """A TrueType font whose widths include the pair kerning of `kerning`
+    (thousandths of the size), and whose text is drawn with it."""
+
+    def __init__(self, name: str, filename: str, kerning: PairKerning) -> None:
+        super().__init__(name, filename)
+        self.kerning = kerning
+        self.measured: dict[tuple[Any, float], float] = {}  # (text, size) → its kerned width
+        self.kerns: dict[str, list[float] | None] = {}  # text → the kern after each character
+
+    def stringWidth(self, text: Any, size: float, encoding: str = "utf8") -> float:
+        # called some 40 000 times a build, mostly for words already measured
+        key = (text, size)
+        width = self.measured.get(key)
+        if width is None:
+            width = instanceStringWidthTTF(self, text, size, encoding)
+            # reportlab passes str subclasses too (a word split at a line end)
+            plain = text.decode(encoding) if isinstance(text, bytes) else str(text)
+            width += self.kerning.total(plain) * size / 1000
+            if len(self.measured) >= 100_000:
+                self.measured.clear()
+            self.measured[key] = width
+        return width
+
+    def kerns_of(self, text: str) -> list[float] | None:
+        """The kern after each character of `text` (None: it has none), remembered: a
+        build draws its pages twice."""
+        if text not in self.kerns:
+            if len(self.kerns) >= 20_000:
+                self.kerns.clear()
+            self.kerns[text] = self.kerning.after_each(text)
+        return self.kerns[text]
+
+
+def draw_kerned_text() -> None:
+    """Make every text object (paragraphs, drawString and its kin) write the text of a
+    KernedTTFont with its kerning (`PDFTextObject._formatText` makes the operators)."""
+    original = textobject.PDFTextObject._formatText
+
+    def format_text(self: Any, text: Any) -> Any:
+        font = pdfmetrics.getFont(self._fontname)
+        if isinstance(font, KernedTTFont) and type(text) is str:
+            kerns = font.kerns_of(text)
+            if kerns is not None:
+                return _kerned_operators(self, font, text, kerns)
+        return original(self, text)
+
+    textobject.PDFTextObject._formatText = format_text
+
+
+def _kerned_operators(text_object: Any, font: KernedTTFont, text: str, kerns: list[float]) -> str:
+    """What `_formatText` writes for a TrueType font, with a TJ array that holds the kerns."""
+    canvas = text_object._canvas
+    operators = []
+    done = 0  # characters written so far
+    for subset, codes in font.splitString(text, canvas._doc):
+        if subset != text_object._curSubset:
+            name = font.getSubsetInternalName(subset, canvas._doc)
+            size, leading = fp_str(text_object._fontsize), fp_str(text_object._leading)
+            operators.append(f"{name} {size} Tf {leading} TL")
+            text_object._curSubset = subset
+        array, start = [], 0
+        for index in range(len(codes)):
+            kern = kerns[done + index]
+            if kern:
+                array.append(f"({canvas._escape(codes[start : index + 1])}) {fp_str(-kern)}")
+                start = index + 1
+        if start < len(codes):
+            array.append(f"({canvas._escape(codes[start:])})")
+        done += len(codes)
+        operators.append(f"[{' '.join(array)}] TJ")
+    return " ".join(operators)
+
+
+# --- Total-fit line breaking (layout/justify.py) -----------------------------
+# reportlab's paragraph words ("frag words") are lists [width, (frag, text), …]
+# whose class says what follows them; layout/justify.py reads them through
+# these functions and hands its breaks back to reportlab's own breaker.
+
+
+def frag_words(frags: list[Any], max_width: float) -> list[Any]:
+    """A paragraph's words as reportlab breaks them (`paragraph._getFragWords`), each with
+    its width as reportlab computes it in `word[0]`."""
+    return list(paragraph._getFragWords(frags, max_width))
+
+
+def word_is_spaced(word: Any) -> bool:
+    """Whether a space follows the word (reportlab adds one between it and the next)."""
+    return isinstance(word, paragraph._HSFrag)
+
+
+def word_is_line_break(word: Any) -> bool:
+    """Whether the word is a `<br/>`."""
+    return bool(word[1][0]._fkind == paragraph._FK_BREAK)
+
+
+def word_is_soft_hyphenated(word: Any) -> bool:
+    """Whether the word holds soft hyphens (reportlab breaks those itself)."""
+    return isinstance(word, paragraph._SHYWord)
+
+
+def word_hyphenated_ends(
+    word: Any, hyphenator: Any, min_length: int
+) -> list[tuple[float, float, bool]]:
+    """Where reportlab would hyphenate `word`, longest head first: (head width, width
+    the line end adds — the hyphen's —, whether a hyphen is added).
+
+    reportlab's own splitter (`_hyphenateFragWord`) is asked for the longest head
+    below a shrinking limit, so the widths are exactly those its breaker will use.
+    A head it returns without a hyphen that does not end in one is a long word cut
+    anywhere (layout/breaking.py), not a hyphenation point: the search stops there.
+    """
+    ends: list[tuple[float, float, bool]] = []
+    limit = float(word[0])
+    while True:
+        pair = paragraph._hyphenateFragWord(
+            hyphenator, word, word[0], limit - 1e-6, 0, 0, min_length
+        )
+        if not pair:
+            return ends
+        head, tail = pair
+        hyphen = isinstance(head, paragraph._SplitFragHY)
+        if not hyphen and not str(head[-1][1]).endswith("-"):
+            return ends
+        head_width = word[0] - tail[0]
+        ends.append((head_width, head[0] - head_width, hyphen))
+        limit = head[0]
+
+
+def bullet_narrowed_widths(bullet_text: Any, style: Any, widths: list[float]) -> list[float]:
+    """`widths` with the first line narrowed for a bullet, as reportlab's breaker does."""
+    narrowed = list(widths)
+    paragraph._handleBulletWidth(bullet_text, style, narrowed)
+    return narrowed
+
+
+# --- end of total-fit line breaking -------------------------------------------

@@ -105,13 +105,23 @@ def check_tags(path: Path) -> Report:
         drawn = _check_content(pdf, report)
         tree_items: Counter[tuple[int, int]] = Counter()
         order: list[tuple[int, int]] = []
+        # A float (a chart or image in its Div, a row of key figures in its Table) may be
+        # drawn on a later page than the text after it: its reading order is checked on
+        # its own, and the text's without it.
+        floats: list[list[tuple[int, int]]] = []
+        float_depth: int | None = None
         previous_level = 0
         for top in _kids(root):
-            for _, element in walk(top):
+            for depth, element in walk(top):
                 report.elements += 1
+                if float_depth is not None and depth <= float_depth:
+                    float_depth = None
+                if float_depth is None and element.S in ("/Div", "/Table"):
+                    float_depth = depth
+                    floats.append([])
                 items = list(_content_items(element, pages))
                 tree_items.update(items)
-                order.extend(items)
+                (order if float_depth is None else floats[-1]).extend(items)
                 previous_level = _check_element(element, previous_level, report)
         for item, count in tree_items.items():
             if count > 1:
@@ -122,11 +132,13 @@ def check_tags(path: Path) -> Report:
             )
         for item in sorted(set(tree_items) - set(drawn)):
             report.add(f"page {item[0] + 1}, MCID {item[1]} is in the tree but not on the page")
-        if order != sorted(order):
-            first = next(i for i, (a, b) in enumerate(pairwise(order)) if b < a)
-            report.add(
-                f"the reading order goes back from {order[first]} to {order[first + 1]} (page, MCID)"
-            )
+        for sequence in (order, *floats):
+            if sequence != sorted(sequence):
+                first = next(i for i, (a, b) in enumerate(pairwise(sequence)) if b < a)
+                report.add(
+                    f"the reading order goes back from {sequence[first]} to"
+                    f" {sequence[first + 1]} (page, MCID)"
+                )
         _check_parent_tree(pdf, root, report)
         _check_links(pdf, report)
     return report

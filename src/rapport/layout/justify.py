@@ -1,0 +1,212 @@
+"""Justified paragraphs broken as a whole (layout/linebreak.py) instead of line by line.
+
+reportlab's breaker fills each line greedily and then stretches its spaces,
+so a long word that just misses a line leaves gaps twice as wide as a space.
+`Paragraph` replaces that for justified, hyphenated text: it turns
+reportlab's own words (with the widths reportlab computed) into boxes, glues
+and hyphenation penalties, lets the total-fit search choose the breaks, and
+then has reportlab's breaker lay out exactly those lines by giving it, line by
+line, the natural width of the chosen line as its width. Everything reportlab
+builds into a line (inline markup, `<onDraw>` callbacks, soft hyphens, the
+hyphen mark of layout/hyphens.py, the data a split paragraph needs) is so
+built by reportlab itself; only each line's extra space is then set back to
+what the real width leaves. Should reportlab's lines not come out as planned,
+its own greedy breaking is used unchanged.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from reportlab.lib.enums import TA_JUSTIFY
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph as ReportlabParagraph
+
+from rapport.layout.linebreak import (
+    INFINITY,
+    Box,
+    Glue,
+    Item,
+    Penalty,
+    line_width,
+    natural_widths,
+    optimal_breaks,
+)
+from rapport.libs import rl
+
+log = logging.getLogger(__name__)
+
+STRETCH = 0.5  # of a space: a line using all of it has spaces 1.5 times as wide
+SHRINK = 0.2  # of a space: reportlab draws a line with negative extra space narrower
+HYPHEN_COST = 50.0  # TeX's \hyphenpenalty
+SLACK = 0.01  # points a planned line's width exceeds its natural width, for rounding
+_FILL = 1e6  # the stretch of the last line: it is not justified
+# Where each word may hyphenate, for each hyphenator (a build's theme has its own).
+_ends_of_words: weakref.WeakKeyDictionary[
+    Any, dict[tuple[Any, ...], list[tuple[float, float, bool]]]
+] = weakref.WeakKeyDictionary()
+
+
+class Paragraph(ReportlabParagraph):  # type: ignore[misc]
+    """A reportlab Paragraph whose justified text is broken with the total-fit search."""
+
+    # The plan of the last breaking, (planned widths, real widths), and for the first part
+    # of a split paragraph the plan its lines must keep.
+    line_plan: tuple[list[float], list[float]] | None = None
+    kept_plan: tuple[list[float], list[float]] | None = None
+
+    def breakLines(self, width: float | Sequence[float]) -> Any:
+        self.line_plan = None
+        if self.style.alignment != TA_JUSTIFY or not self.frags:
+            return super().breakLines(width)
+        widths = [float(w) for w in width] if isinstance(width, Sequence) else [float(width)]
+        # As reportlab's words, so that its breaker takes the path that builds FragLines
+        # (a paragraph of one plain run would otherwise get lines of plain strings).
+        paragraph: Any = self
+        paragraph.frags = rl.frag_words(paragraph.frags, widths[0])
+        plan = self._kept_plan(widths) or planned_widths(self, widths)
+        if plan is None:
+            return super().breakLines(width)
+        planned, real = plan
+        lines = self._break_as_planned(planned)
+        if not _as_planned(lines, len(planned)):
+            log.debug("planned breaks not reproduced; greedy breaking used")
+            return super().breakLines(width)
+        for number, line in enumerate(lines.lines):
+            line.extraSpace += line_width(real, number) - line.maxWidth
+            line.maxWidth = line_width(real, number)
+        self.line_plan = plan
+        return lines
+
+    def _kept_plan(self, widths: list[float]) -> tuple[list[float], list[float]] | None:
+        """The lines a first part of a split must keep: broken again on their own, its words
+        would be broken as a paragraph of their own (a short last line, other breaks)
+        and might no longer fit the height the split measured."""
+        if self.kept_plan is None:
+            return None
+        planned, real = self.kept_plan
+        if rl.bullet_narrowed_widths(self.bulletText, self.style, widths) != real:
+            return None  # laid out at another width after all: plan anew
+        return planned, real
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:
+        parts: list[Any] = super().split(availWidth, availHeight)
+        if len(parts) == 2 and self.line_plan is not None:
+            first = parts[0]
+            planned, real = self.line_plan
+            count = len(first.blPara.lines)
+            # Its last line now ends the part; it keeps its width and so its words.
+            first.kept_plan = (planned[:count], real)
+        return parts
+
+    def _break_as_planned(self, planned: list[float]) -> Any:
+        """reportlab's lines for the planned widths, with nothing it would change on its own:
+        no shrinking of spaces and no splitting of web addresses to fill a line."""
+        paragraph: Any = self  # reportlab's Paragraph is untyped
+        style = paragraph.style
+        relaxed = copy.copy(style)
+        relaxed.spaceShrinkage = 0
+        relaxed.uriWasteReduce = 0
+        paragraph.style = relaxed
+        try:
+            return super().breakLines(planned)
+        finally:
+            paragraph.style = style
+
+
+def _as_planned(lines: Any, count: int) -> bool:
+    if getattr(lines, "kind", 0) != 1 or len(lines.lines) != count:
+        return False
+    return all(
+        getattr(line, "lineBreak", False) or -1e-6 <= line.extraSpace <= 2 * SLACK
+        for line in lines.lines[:-1]
+    )
+
+
+def planned_widths(paragraph: Any, widths: list[float]) -> tuple[list[float], list[float]] | None:
+    """The widths to give reportlab's breaker so that it breaks where the total fit does,
+    and the real widths of the lines; None to leave the paragraph to reportlab."""
+    style = paragraph.style
+    real = rl.bullet_narrowed_widths(paragraph.bulletText, style, widths)
+    words = rl.frag_words(paragraph.frags, real[0])
+    if not words or max(word[0] for word in words) > min(real):
+        return None  # a word wider than a line: reportlab cuts it (layout/breaking.py)
+    hyphenator = style.hyphenationLang if callable(style.hyphenationLang) else None
+    min_length = getattr(style, "hyphenationMinWordLength", 7)
+    items = paragraph_items(words, hyphenator, min_length)
+    breaks = optimal_breaks(items, real)
+    naturals = natural_widths(items, breaks.positions)
+    planned = []
+    for number, (position, natural) in enumerate(zip(breaks.positions, naturals, strict=True)):
+        item = items[position]
+        forced = isinstance(item, Penalty) and item.cost <= -INFINITY
+        planned.append(line_width(real, number) if forced else natural + SLACK)
+    # reportlab narrows the first line for a bullet again; give it room to.
+    planned[0] += widths[0] - real[0]
+    return planned, real
+
+
+def paragraph_items(
+    words: list[Any],
+    hyphenator: Callable[[str], Any] | None,
+    min_length: int,
+) -> list[Item]:
+    """Boxes, glues and penalties for reportlab's words of a paragraph.
+
+    A space is counted before a word the way reportlab's breaker counts it: the
+    space after the word before (in that word's font), only before a word that
+    has width.
+    """
+    items: list[Item] = []
+    space = 0.0
+    for word in words:
+        if rl.word_is_line_break(word):
+            items += [Glue(0, _FILL, 0), Penalty(0, -INFINITY)]
+            space = 0.0
+            continue
+        if word[0] > 0:
+            if space and items:
+                items.append(Glue(space, space * STRETCH, space * SHRINK))
+            items += _word_items(word, hyphenator, min_length)
+        else:
+            items.append(Box(0.0))  # a callback: drawn where it stands, no break before it
+        last = word[-1][0]
+        space = stringWidth(" ", last.fontName, last.fontSize) if rl.word_is_spaced(word) else 0.0
+    return [*items, Glue(0, _FILL, 0), Penalty(0, -INFINITY)]
+
+
+def _word_items(word: Any, hyphenator: Callable[[str], Any] | None, min_length: int) -> list[Item]:
+    ends = _hyphenated_ends(word, hyphenator, min_length)
+    items: list[Item] = []
+    done = 0.0
+    for head_width, hyphen_width, flagged in reversed(ends):  # shortest head first
+        items += [Box(head_width - done), Penalty(hyphen_width, HYPHEN_COST, flagged)]
+        done = head_width
+    return [*items, Box(word[0] - done)]
+
+
+def _hyphenated_ends(
+    word: Any, hyphenator: Callable[[str], Any] | None, min_length: int
+) -> list[tuple[float, float, bool]]:
+    first = word[1][0]
+    if (
+        hyphenator is None
+        or rl.word_is_soft_hyphenated(word)
+        or getattr(first, "nobr", False)
+        or any(hasattr(frag, "cbDefn") for frag, _ in word[1:])
+    ):
+        return []
+    known = _ends_of_words.setdefault(hyphenator, {})
+    key = (
+        min_length,
+        word[0],
+        *((frag.fontName, frag.fontSize, text) for frag, text in word[1:]),
+    )
+    ends = known.get(key)
+    if ends is None:
+        ends = known[key] = rl.word_hyphenated_ends(word, hyphenator, min_length)
+    return ends

@@ -1,0 +1,182 @@
+"""Justified paragraphs broken as a whole (layout/justify.py), on real reportlab
+paragraphs in the report's own styles: the lines keep every word, every piece of
+markup and callback, break only where a space or a hyphenation point allows,
+split over frames consistently, and are evener than reportlab's own breaking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph as ReportlabParagraph
+
+from helpers import make_project
+from rapport.layout.hyphens import BREAK_MARK, NO_BREAK_SPACE
+from rapport.layout.justify import STRETCH, Paragraph
+from rapport.layout.styles import Styles, make_styles, register_fonts
+from rapport.theme import Theme
+
+WIDTH = 425.0
+TEXT = (
+    "In 2023 werkten de openbare bibliotheken verder aan een gemeenschappelijk "
+    "bibliotheeksysteem. <b>Meer dan 280 bibliotheken</b> gebruiken intussen de "
+    "gezamenlijke catalogus, en de <i>uitleenactiviteiten</i> stegen opnieuw: gebruikers "
+    "vonden de weg naar digitale collecties, e-boeken en de Krantenkiosk. "
+    '<onDraw name="mark" label="begin"/>Mijn\u00a0Bibliotheek<onDraw name="mark" label="end"/> '
+    "telde op 31\u00a0december 774.115 profielen; de vernieuwde bibliotheekwebsites werden "
+    "gebruiksvriendelijker en de voorbereidingen voor de overstap naar het nieuwe "
+    "platform verliepen volgens planning, met dank aan de medewerkers in alle provincies."
+)
+
+
+@pytest.fixture(scope="module")
+def styles(tmp_path_factory: pytest.TempPathFactory) -> Styles:
+    root = tmp_path_factory.mktemp("project")
+    make_project(root)
+    theme = Theme(root=root)
+    register_fonts(theme)
+    return make_styles(theme, "nl-BE", None)
+
+
+def lines_of(paragraph: Any, width: float = WIDTH) -> list[Any]:
+    paragraph.wrap(width, 10_000)
+    assert paragraph.blPara.kind == 1
+    return list(paragraph.blPara.lines)
+
+
+def line_text(line: Any) -> str:
+    if isinstance(line, tuple):  # reportlab's lines of a paragraph of one plain run
+        return " ".join(line[1])
+    return "".join(word.text for word in line.words)
+
+
+def whole_text(lines: list[Any]) -> str:
+    """The paragraph's text as its lines hold it, broken words rejoined."""
+    text = " ".join(line_text(line).strip() for line in lines)
+    return text.replace(BREAK_MARK + " ", "").replace(NO_BREAK_SPACE, " ")
+
+
+def plain(markup_text: str) -> str:
+    text: str = ReportlabParagraph(markup_text, ParagraphStyle("x")).getPlainText()
+    return text.replace(NO_BREAK_SPACE, " ")
+
+
+def stretch(line: Any) -> float:
+    """How much wider than natural the line's spaces are drawn (1.0: natural)."""
+    spaces = line_text(line).rstrip().count(" ")
+    natural_space = 0.25 * line.fontSize  # near enough the body font's space
+    return 1 + line.extraSpace / spaces / natural_space if spaces else 1.0
+
+
+def test_every_word_markup_and_callback_is_kept(styles: Styles) -> None:
+    lines = lines_of(Paragraph(TEXT, styles.body))
+    assert len(lines) > 3
+    assert " ".join(whole_text(lines).split()) == " ".join(plain(TEXT).split())
+    words = [word for line in lines for word in line.words]
+    assert sum(1 for word in words if hasattr(word, "cbDefn")) == 2
+    bold = "".join(word.text for word in words if word.fontName.endswith("Bold"))
+    assert "Meer dan 280 bibliotheken" in " ".join(bold.split())
+
+
+def test_lines_fill_their_width_and_never_overflow(styles: Styles) -> None:
+    lines = lines_of(Paragraph(TEXT, styles.body))
+    for line in lines:
+        assert line.maxWidth == pytest.approx(WIDTH)
+    for line in lines[:-1]:
+        spaces = line_text(line).rstrip().count(" ")
+        assert line.extraSpace >= -0.2 * spaces * 0.3 * line.fontSize  # shrink at most a fifth
+
+
+def test_a_no_break_space_never_ends_a_line(styles: Styles) -> None:
+    for width in range(300, 430, 7):
+        for line in lines_of(Paragraph(TEXT, styles.body), width):
+            assert not line_text(line).rstrip().endswith(("Mijn", "31"))
+
+
+def test_a_hyphenated_line_ends_with_the_break_mark(styles: Styles) -> None:
+    ends = [
+        line_text(line).rstrip()[-1]
+        for width in range(300, 430, 11)
+        for line in lines_of(Paragraph(TEXT, styles.body), width)[:-1]
+    ]
+    assert BREAK_MARK in ends  # some line at some width is hyphenated, with the mark
+    assert "-" not in ends  # "e-boeken" may break after its hyphen, but not at these widths
+
+
+def test_spaces_are_evener_than_reportlabs_own_breaking(styles: Styles) -> None:
+    ours = [stretch(line) for line in lines_of(Paragraph(TEXT * 3, styles.body), 300)[:-1]]
+    greedy = ReportlabParagraph(TEXT * 3, styles.body)
+    theirs = [stretch(line) for line in lines_of(greedy, 300)[:-1]]
+    # Some lines cannot be helped (the next word has no break point close enough);
+    # most can.
+    assert sum(each > 1 + STRETCH for each in ours) < sum(each > 1 + STRETCH for each in theirs)
+    assert sum(ours) / len(ours) < sum(theirs) / len(theirs)
+    very_loose = 1 + STRETCH * 1.6  # 1.8 times a space
+    assert sum(each > very_loose for each in ours) < sum(each > very_loose for each in theirs)
+
+
+def test_a_split_paragraph_keeps_every_word_once(styles: Styles) -> None:
+    paragraph = Paragraph(TEXT, styles.body)
+    whole = lines_of(paragraph)
+    first, rest = paragraph.split(WIDTH, styles.body.leading * 3 + 1)
+    assert first.wrap(WIDTH, 10_000)[1] == pytest.approx(styles.body.leading * 3)
+    assert [line_text(line) for line in first.blPara.lines] == [
+        line_text(line) for line in whole[:3]
+    ]
+    rest_lines = lines_of(rest)
+    joined = whole_text([*first.blPara.lines, *rest_lines])
+    assert " ".join(joined.split()) == " ".join(plain(TEXT).split())
+
+
+def test_the_first_part_of_a_split_keeps_the_lines_the_split_measured(styles: Styles) -> None:
+    # Broken again on its own, the first part would end in a short last line and break
+    # its other lines differently: it must keep the height it was split for.
+    text = (TEXT + " Krantenkiosk Bibliotheeksysteem Bibster" * 12) * 2
+    for lines in range(2, 12):
+        paragraph = Paragraph(text, styles.body)
+        paragraph.wrap(WIDTH, 10_000)
+        whole = [line_text(line) for line in paragraph.blPara.lines]
+        parts = paragraph.split(WIDTH, styles.body.leading * lines + 1)
+        first = parts[0]
+        height = first.wrap(WIDTH, styles.body.leading * lines + 1)[1]
+        assert height <= styles.body.leading * lines + 1
+        assert [line_text(line) for line in first.blPara.lines] == whole[: len(first.blPara.lines)]
+
+
+def test_ragged_text_is_left_to_reportlab(styles: Styles) -> None:
+    ragged = ParagraphStyle("ragged_test", styles.body, alignment=TA_LEFT)
+    ours = Paragraph(TEXT, ragged)
+    theirs = ReportlabParagraph(TEXT, ragged)
+    ours.wrap(WIDTH, 10_000)
+    theirs.wrap(WIDTH, 10_000)
+    assert [line_text(line) for line in ours.blPara.lines] == [
+        line_text(line) for line in theirs.blPara.lines
+    ]
+
+
+def test_a_word_wider_than_the_line_is_cut_as_before(styles: Styles) -> None:
+    address = "https://www.cultuurconnect.be/" + "bibliotheek/" * 8
+    text = f"Meer op {address} en verder."
+    ours = lines_of(Paragraph(text, styles.body), 200)
+    theirs = ReportlabParagraph(text, styles.body)
+    theirs.wrap(200, 10_000)
+    assert [" ".join(line_text(line).split()) for line in ours] == [
+        " ".join(line_text(line).split()) for line in theirs.blPara.lines
+    ]
+
+
+@pytest.mark.e2e
+def test_a_justified_report_builds_and_copies_back_whole(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from helpers import run_rapport
+
+    root = tmp_path / "project"
+    make_project(root)
+    result = run_rapport("build", str(root / "content" / "2023"), "-o", str(tmp_path / "r.pdf"))
+    assert result.returncode == 0, result.stderr
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
+    assert BREAK_MARK not in text
