@@ -234,6 +234,8 @@ def test_without_edition_rapport_chooses(folder: Path) -> None:
         (["publish", "YEAR=2024"], "rapport publish 2024"),
         (["publish", "YEAR=2024", "DRY_RUN=1"], "rapport publish 2024 --dry-run"),
         (["draft"], "rapport build --draft"),
+        (["preview"], "rapport preview"),
+        (["preview", "PORT=8080", "EDITION=2024"], "rapport preview --port 8080 content/2024"),
         (["draft", "EDITION=2024"], "rapport build --draft content/2024"),
         (
             ["publish", "YEAR=2024", "REVISION=2", "REASON=Typfout in 'hoofdstuk' 2"],
