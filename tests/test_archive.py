@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import bagit
 import pikepdf
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.slow
 PROJECT_PARTS = ("content", "images", "fonts", "theme", "requirements.lock")
 PUBLISH_ENV = {"TZ": "America/St_Johns", "LC_ALL": "POSIX"}
 PDF = "data/voortgangsrapport-2023.pdf"
+HTML = "data/voortgangsrapport-2023.html"
 
 
 rapport = run_rapport
@@ -87,8 +89,11 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def record(published: Path) -> dict:
-    return json.loads((published / "archive/2023/data/build-record.json").read_text("utf-8"))
+def record(published: Path) -> dict[str, Any]:
+    return cast(
+        dict[str, Any],
+        json.loads((published / "archive/2023/data/build-record.json").read_text("utf-8")),
+    )
 
 
 # --------------------------------------------------------------------------- publish
@@ -140,7 +145,9 @@ def test_bag_info_describes_the_edition(published: Path) -> None:
     assert info["Payload-Oxum"] == f"{sum(p.stat().st_size for p in files)}.{len(files)}"
 
 
-def test_build_record_names_versions_date_inputs_and_lock(published: Path, record: dict) -> None:
+def test_build_record_names_versions_date_inputs_and_lock(
+    published: Path, record: dict[str, Any]
+) -> None:
     assert record["runtime"]["rapport"] == __version__
     assert record["runtime"]["python"].endswith(".".join(map(str, sys.version_info[:3])))
     assert record["dependencies"] == dependency_versions()
@@ -232,9 +239,13 @@ def test_verify_rebuilds_byte_identical_in_another_time_zone_and_locale(publishe
     )
     assert result.returncode == 0, result.stderr
     pdf_sha = sha256(published / "archive" / "2023" / PDF)
+    html_sha = sha256(published / "archive" / "2023" / HTML)
     bag = bagit.Bag(str(published / "archive" / "2023"))
     files = len(bag.payload_entries()) + len(bag.tagfile_entries())
-    pattern = rf"archive/2023: ok \(fixity of {files} files; rebuilt byte-identical, sha256 {pdf_sha}; [\d.]+ s\)"
+    pattern = (
+        rf"archive/2023: ok \(fixity of {files} files; rebuilt byte-identical, "
+        rf"PDF sha256 {pdf_sha}, web edition sha256 {html_sha}; [\d.]+ s\)"
+    )
     assert re.fullmatch(pattern, result.stdout.strip()), result.stdout
     assert snapshot(published / "archive") == before, "verify writes nothing in the archive"
 
@@ -335,7 +346,9 @@ def test_a_correction_is_a_new_revision_beside_the_first(published: Path, tmp_pa
     listing = rapport("list", cwd=project)
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
-    assert lines[0].split() == ["YEAR", "REV", "PUBLISHED", "ARCHIVED", "PAGES", "SHA256", "TITLE"]
+    assert lines[0].split() == [
+        "YEAR", "REV", "PUBLISHED", "ARCHIVED", "PAGES", "WEB", "SHA256", "TITLE",
+    ]  # fmt: skip
     assert lines[1].split()[:2] == ["2023", "1"] and lines[2].split()[:2] == ["2023", "2"]
     assert lines[3].strip() == f"correction: {reason}"
 
@@ -351,10 +364,10 @@ def test_list_prints_year_revision_title_pages_sha256_and_date(published: Path) 
     _, row = result.stdout.splitlines()
     pdf = published / "archive" / "2023" / PDF
     pages = len(pikepdf.open(pdf).pages)
-    fields = row.split(maxsplit=6)
+    fields = row.split(maxsplit=7)
     assert fields[:3] == ["2023", "1", "2024-03-20"]
-    assert fields[4:6] == [str(pages), sha256(pdf)]
-    assert fields[6] == "Voortgangsrapport digitale bibliotheekdiensten"
+    assert fields[4:7] == [str(pages), "yes", sha256(pdf)]
+    assert fields[7] == "Voortgangsrapport digitale bibliotheekdiensten"
 
 
 def test_list_of_an_empty_archive(tmp_path: Path) -> None:
@@ -424,7 +437,9 @@ def test_archived_pdf_is_pdfa_2b(published: Path) -> None:
         assert all("/Trans" not in page.obj for page in document.pages)
 
 
-def test_archived_pdf_equals_a_regular_build(published: Path, tmp_path: Path, monkeypatch) -> None:
+def test_archived_pdf_equals_a_regular_build(
+    published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = copy_published(published, tmp_path / "project")
     shutil.rmtree(project / "archive")
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -432,7 +447,9 @@ def test_archived_pdf_equals_a_regular_build(published: Path, tmp_path: Path, mo
     assert regular.pdf.read_bytes() == (published / "archive" / "2023" / PDF).read_bytes()
 
 
-def test_pdf_does_not_depend_on_the_project_folder(tmp_path: Path, monkeypatch) -> None:
+def test_pdf_does_not_depend_on_the_project_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """reportlab named images after their path; an archived edition is rebuilt elsewhere."""
     outputs = []
     for folder in ("one", "somewhere/else/two"):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,10 +23,12 @@ import numpy as np
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from selenium.common.exceptions import WebDriverException
 
 from browser import Browser, browser_missing, chromium, describe
-from helpers import REPO, make_project
+from helpers import CHAPTER_YAML, REPO, make_project
 from rapport.pipeline import build
+from test_preview import BROKEN_CHAPTER, NEW_CHAPTER, Running, save, wait_for_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -86,7 +90,9 @@ def words(text: str) -> set[str]:
     """The words and numbers of a text, as a reader compares them: case and hyphens aside."""
     text = unicodedata.normalize("NFC", text)
     # a word broken at a line end in the PDF ("biblio-\ntheek") is one word
-    text = re.sub(r"(\w)[-\u2010\u00ad]\s*\n\s*(\w)", r"\1\2", text).replace("\u00ad", "")
+    # (a soft hyphen: the break's own; a hyphen: the word's, as in "Bieblo-uil", kept)
+    text = re.sub(r"(\w)[\u2010\u00ad]\s*\n\s*(\w)", r"\1\2", text).replace("\u00ad", "")
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1-\2", text)
     return {match.group().casefold() for match in WORD.finditer(text)}
 
 
@@ -156,7 +162,9 @@ def test_the_page_fits_its_width_draws_every_chart_and_asks_for_nothing_else(
 
     shot = browser.screenshot()
     boxes = browser.script(
-        "return Array.from(document.querySelectorAll('svg[role=img], img')).map(e => {"
+        "return Array.from(document.querySelectorAll('svg[role=img], img'))"
+        ".filter(e => e.getClientRects().length)"  # the chart art for the other width is hidden
+        ".map(e => {"
         " const r = e.getBoundingClientRect();"
         " return [r.left + scrollX, r.top + scrollY, r.width, r.height, e.tagName]; })"
     )
@@ -222,6 +230,109 @@ def test_the_chart_data_opens_and_shows_every_number(
         "d.forEach(e => e.open = true);"
         "return Array.from(d).filter(e => e.querySelector('table').offsetHeight > 0).length"
     )
-    count = browser.script("return document.querySelectorAll('svg[role=img]').length")
+    count = browser.script("return document.querySelectorAll('figure.chart').length")
     assert count > 0
     assert opened() == count
+
+
+# -- charts drawn for the screen --------------------------------------------------------------
+
+# Each chart figure: how many of its drawings are shown, and its smallest text in CSS pixels.
+CHART_TEXT = """
+return Array.from(document.querySelectorAll('figure.chart')).map(f => {
+  const shown = Array.from(f.querySelectorAll('svg[role=img]')).filter(s => s.getClientRects().length);
+  const sizes = shown.flatMap(s => Array.from(s.querySelectorAll('text')))
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+  return [shown.length, Math.min(...sizes)];
+});
+"""
+SMALLEST_CHART_TEXT = 9.0  # CSS pixels
+
+
+@pytest.mark.parametrize("width", [360, 400, 511, 512, 1280])
+def test_each_chart_shows_once_with_text_at_least_9_px(
+    browser: Browser, edition_2023: tuple[Path, Path], width: int
+) -> None:
+    """On a phone the chart drawn for its width, from 512 px the PDF's: never both, and
+    never text too small to read (the PDF's art shrunk to 328 px had 6 px labels)."""
+    browser.open(edition_2023[1].as_uri(), width)
+    charts = browser.script(CHART_TEXT)
+    assert len(charts) == 7
+    assert all(shown == 1 for shown, _ in charts), charts
+    smallest = min(size for _, size in charts)
+    assert smallest >= SMALLEST_CHART_TEXT, f"chart text {smallest:.2f} px at {width} px"
+
+
+# -- the live preview -------------------------------------------------------------------------
+
+RELOAD_SECONDS = 5.0  # from a save to the new text on screen, build included
+
+
+def shown_text(browser: Browser) -> str:
+    """The page's visible text; '' while the browser is between two pages (a reload)."""
+    try:
+        text = browser.script("return document.body ? document.body.innerText : ''")
+    except WebDriverException:
+        return ""
+    return str(text)
+
+
+def wait_for_text(browser: Browser, text: str, seconds: float = RELOAD_SECONDS) -> str:
+    """The visible text once it holds `text`, polled in the page itself."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        shown = shown_text(browser)
+        if text in shown:
+            return shown
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} not shown after {seconds} s: {shown_text(browser)[:1000]}")
+
+
+def test_the_preview_reloads_on_a_save_shows_a_broken_one_and_comes_back(
+    browser: Browser, tmp_path: Path
+) -> None:
+    edition = make_project(tmp_path)
+    chapter = edition / "01-test.yaml"
+    with tempfile.TemporaryFile() as errors:
+        running = Running(tmp_path, errors, "preview", "content/2023", "--port", "0")
+        try:
+            wait_for_page(running, "Een gewone alinea.", 60)  # the first build
+            browser.open(running.url, WIDTHS["desktop"])
+            wait_for_text(browser, "Een gewone alinea.")
+
+            save(chapter, NEW_CHAPTER)
+            shown = wait_for_text(browser, "Een nieuwe alinea na het bewaren.")
+            assert "Een gewone alinea." not in shown
+
+            save(chapter, BROKEN_CHAPTER)
+            broken = wait_for_text(browser, "content/2023/01-test.yaml:")
+            assert re.search(r"content/2023/01-test\.yaml:\d+:\d+: error: ", broken), broken
+            assert "hint: " in broken and "Een nieuwe alinea" not in broken
+
+            save(chapter, CHAPTER_YAML)
+            back = wait_for_text(browser, "Een gewone alinea.")
+            assert "error:" not in back
+            assert browser.console_errors() == []
+        finally:
+            browser.driver.get("about:blank")  # its event stream closed before the server stops
+            code, err = running.stop()
+    assert code == 0, err
+
+
+def test_axe_core_finds_no_wcag_a_or_aa_violation_on_the_preview_error_page(
+    browser: Browser, tmp_path: Path
+) -> None:
+    edition = make_project(tmp_path)
+    save(edition / "01-test.yaml", BROKEN_CHAPTER)
+    with tempfile.TemporaryFile() as errors:
+        running = Running(tmp_path, errors, "preview", "content/2023", "--port", "0")
+        try:
+            wait_for_page(running, "content/2023/01-test.yaml:", 60)
+            browser.open(running.url, WIDTHS["phone"])
+            wait_for_text(browser, "content/2023/01-test.yaml:")
+            violations = browser.axe_violations()
+            assert violations == [], describe(violations)
+            assert browser.console_errors() == []
+        finally:
+            browser.driver.get("about:blank")
+            running.stop()

@@ -21,7 +21,18 @@ from hypothesis import strategies as st
 
 from helpers import chapter_with_blocks, make_project, run_rapport
 from rapport import cache
-from rapport.cache import CHARTS, FONTS, HYPHENATION, KINDS, PDFA, Cache, Kind, entry_key, json_text
+from rapport.cache import (
+    CHARTS,
+    FONTS,
+    HYPHENATION,
+    KINDS,
+    LAYOUT,
+    PDFA,
+    Cache,
+    Kind,
+    entry_key,
+    json_text,
+)
 from rapport.diagnostics import display_path
 
 WORDS = (
@@ -138,6 +149,7 @@ def test_an_upgraded_library_gives_new_keys(monkeypatch):
         (CHARTS, {"matplotlib", "numpy", "babel"}),
         (HYPHENATION, {"pyphen"}),
         (FONTS, {"reportlab"}),
+        (LAYOUT, {"reportlab", "pyphen"}),
     ],
 )
 def test_each_kind_is_keyed_by_the_libraries_that_make_it_and_rapport(kind, libraries):
@@ -327,6 +339,8 @@ def _tampered(path: Path, kind: Kind) -> bytes:
         value = {"damage": "it is not a TrueType font", "characters": []}
     elif kind is PDFA:
         value = {"passed": False}  # trusted, the PDF/A check would be skipped or refused
+    elif kind is LAYOUT:
+        value = {"step": 2 if value["step"] == 0 else 0}  # another tightening of the chapter
     else:
         value = {**value, "items": value["items"][:1]}  # one shape left of the chart
     return json_text(value)

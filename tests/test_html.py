@@ -274,7 +274,9 @@ def test_2023_structure(edition_2023: tuple[str, bytes]) -> None:
     assert len(page.all("nav")) == 1
     assert all(th.get("scope") in ("col", "row") for th in page.all("th"))
     assert all("alt" in img for img in page.all("img"))
-    assert len([s for s in page.all("svg") if s.get("role") == "img"]) == 7
+    # each of the 7 charts twice: drawn for a phone and for a wide screen, one shown at a time
+    assert len([s for s in page.all("svg") if s.get("role") == "img"]) == 14
+    assert len([d for d in page.all("div") if d.get("class") == "chart-narrow"]) == 7
 
 
 @pytest.mark.e2e

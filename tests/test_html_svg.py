@@ -16,11 +16,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import REPO
-from rapport.charts import ChartArt, ChartSet, charts_of, prepare_charts
+from rapport.charts import NARROW_WIDTH, ChartArt, ChartSet, charts_of, prepare_charts
 from rapport.charts.art import Clip, Label, Shape, VectorArt
+from rapport.charts.spec import MIN_PANEL, PHONE_WIDTH, chart_height, panel_grid
 from rapport.content.model import Chart, Series
 from rapport.diagnostics import Location
+from rapport.html.style import stylesheet
 from rapport.html.svg import chart_data_table, chart_svg, number, path_data
+from rapport.html.write import _drawings
 from rapport.layout.document import frame_width
 from rapport.paths import project_root
 from rapport.pipeline import Checked, load_and_check
@@ -372,3 +375,73 @@ def test_path_data_flips_every_y(point: list[float]) -> None:
 def test_a_coordinate_that_is_not_finite_is_refused() -> None:
     with pytest.raises(ValueError, match="inf is not a coordinate"):
         number(float("inf"))
+
+
+# --------------------------------------------------------------------------- drawn for a phone
+
+
+@pytest.fixture(scope="module")
+def web_set(checked: Checked) -> ChartSet:
+    """The charts as the web edition asks for them: also drawn at a phone's width."""
+    edition = checked.edition
+    width = frame_width(checked.theme)
+    return prepare_charts(
+        edition, checked.theme, project_root(edition), width, narrow_pt=NARROW_WIDTH
+    )
+
+
+def test_only_the_web_edition_gets_a_narrow_art_and_the_wide_one_is_the_pdfs(
+    chart_set: ChartSet, web_set: ChartSet
+) -> None:
+    assert all(art.narrow is None for art in chart_set.art.values())
+    for location, art in web_set.art.items():
+        assert art.art.to_json() == chart_set.art[location].art.to_json()
+        assert art.narrow is not None and art.narrow.width == NARROW_WIDTH
+        assert any(isinstance(item, Label) for item in art.narrow.items)
+
+
+def test_a_narrow_chart_wraps_its_panels_into_rows(checked: Checked, web_set: ChartSet) -> None:
+    """The 2023 e-books chart has four panels: two rows of two on a phone, one row in the PDF."""
+    (chart,) = [
+        c for c in charts_of(checked.edition) if len(c.categories) == 4 and c.per_category_scale
+    ]
+    art = web_set.art[chart.location]
+    assert art.narrow is not None
+    assert art.narrow.height == pytest.approx(2 * 0.36 * NARROW_WIDTH)
+    assert art.art.height == pytest.approx(0.36 * art.art.width)
+
+
+@given(st.integers(min_value=0, max_value=40), st.floats(min_value=50, max_value=1000))
+def test_panels_wrap_only_on_a_phone_and_each_keeps_its_room(categories: int, width: float) -> None:
+    rows, columns = panel_grid(categories, width)
+    assert rows * columns >= categories and (rows - 1) * columns < max(categories, 1)
+    if width >= PHONE_WIDTH:
+        assert (rows, columns) == (1, max(categories, 1))
+    elif columns > 1:
+        assert width / columns >= MIN_PANEL
+    assert chart_height("bar", categories, 2, True, width) == pytest.approx(width * 0.36 * rows)
+
+
+def test_a_chart_with_narrow_art_is_written_twice_with_one_label() -> None:
+    wide = VectorArt(400, 100, (Label(1, 2, "wide", "regular", 8.5, "#000000"),))
+    narrow = VectorArt(NARROW_WIDTH, 150, (Label(1, 2, "narrow", "regular", 8.5, "#000000"),))
+    written = _drawings(ChartArt(wide, "Leners per jaar", narrow=narrow))
+    match = re.fullmatch(
+        r'<div class="chart-wide">(<svg .*</svg>)</div><div class="chart-narrow">(<svg .*</svg>)</div>',
+        written,
+    )
+    assert match is not None, written
+    wide_svg, narrow_svg = (ET.fromstring(svg) for svg in match.groups())
+    assert wide_svg.get("viewBox") == "0 0 400 100"
+    assert narrow_svg.get("viewBox") == f"0 0 {number(NARROW_WIDTH)} 150"
+    assert wide_svg.get("aria-label") == narrow_svg.get("aria-label") == "Leners per jaar"
+    assert _drawings(ChartArt(wide, "Leners per jaar")).startswith("<svg ")  # the PDF's art only
+
+
+def test_the_stylesheet_shows_one_art_per_width_and_prints_the_wide_one(checked: Checked) -> None:
+    sheet = stylesheet(checked.theme, [])
+    assert ".chart-narrow{display:none}" in sheet  # hidden: out of the accessibility tree too
+    assert (
+        "@media screen and (max-width:31.99rem){.chart-wide{display:none}"
+        ".chart-narrow{display:block}}" in sheet
+    )

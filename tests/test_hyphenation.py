@@ -74,7 +74,35 @@ def test_words_the_theme_does_not_name_keep_the_dictionary_breaks() -> None:
         assert breaks(word) == breaks(word, plain)
 
 
+def test_a_compound_breaks_right_after_its_own_hyphen() -> None:
+    assert "AVG-|wetgeving" in breaks("AVG-wetgeving")
+    assert "Bibliotheek-|profielen" in breaks("Bibliotheek-profielen")
+    # never a hyphen next to the compound's own, nor a lone letter before it
+    assert not any(b.endswith("|-profielen") for b in breaks("Bibliotheek-profielen"))
+    assert "e-|boeken" not in breaks("e-boeken")
+    assert "Noor|d-Zuid-verbinding" not in breaks("Noord-Zuid-verbinding")
+
+
+def test_a_number_range_and_a_minus_never_break() -> None:
+    for word in ("2019-2023", "-27", "t.o.v.-2022", "85.486.329"):
+        assert breaks(word) == []
+
+
+def test_a_name_of_several_words_is_kept_whole_but_its_compound_breaks() -> None:
+    word = f"Mijn{NO_BREAK_SPACE}Bibliotheek-profielen"
+    heads = [pair.split("|")[0] for pair in breaks(word)]
+    assert f"Mijn{NO_BREAK_SPACE}Bibliotheek-" in heads
+    assert all(len(head) > len(f"Mijn{NO_BREAK_SPACE}Bibliotheek") for head in heads)
+    assert breaks(f"Mijn{NO_BREAK_SPACE}Bibliotheek") == []
+    assert breaks(f"31{NO_BREAK_SPACE}december") == [f"31{NO_BREAK_SPACE}decem|ber"]
+
+
 PIECES = [
+    "-",
+    NO_BREAK_SPACE,
+    "AVG",
+    "e",
+    "wetgeving",
     "kranten",
     "kiosk",
     "Bib",
@@ -103,6 +131,12 @@ def test_every_break_rejoins_the_word_and_none_falls_inside_a_protected_part(wor
     for head, tail in pairs:
         assert head + tail == word
         assert len(head) >= EDGE and len(tail) >= EDGE
+        # within its part of a compound or a name, as many letters on each side
+        before = head.replace(NO_BREAK_SPACE, "-").split("-")[-1]
+        after = tail.replace(NO_BREAK_SPACE, "-").split("-")[0]
+        assert (not before and head.endswith("-")) or len(before) >= EDGE
+        assert len(after) >= EDGE
+        assert not tail.startswith(("-", NO_BREAK_SPACE))
         for part, allowed in ALLOWED_INSIDE.items():
             for start in occurrences(word.lower(), part):
                 if start < len(head) < start + len(part):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import pty
 import re
@@ -115,7 +116,9 @@ def test_the_summary_names_edition_pages_chapters_size_and_warnings(tmp_path: Pa
     assert summary[1] == "  date       2024-03-20"
     assert summary[2] == "  pages      4"
     assert summary[3:5] == ["  chapters   1. Hoofdstuk", "             2. Tweede hoofdstuk"]
-    assert re.fullmatch(r"  size       PDF \d+ kB; bag of \d+ files, \d+ kB", summary[5])
+    assert re.fullmatch(
+        r"  size       PDF \d+ kB, web edition \d+ kB; bag of \d+ files, \d+ kB", summary[5]
+    )
     assert summary[6] == "  warnings   none"
     assert lines[-1] == (
         "rapport: dry run: nothing was written to archive/; publish with `rapport publish 2023`"
@@ -311,6 +314,16 @@ def test_a_correction_says_so_in_its_pdf(corrected: Path) -> None:
     assert "Gecorrigeerde" not in PdfReader(first).pages[1].extract_text()
     with pikepdf.open(first) as document:
         assert b"xmpMM" not in document.Root.Metadata.read_bytes()
+
+
+def test_a_correction_says_so_in_its_web_edition(corrected: Path) -> None:
+    data = corrected / "archive" / "2023-r2" / "data"
+    page = (data / "voortgangsrapport-2023.html").read_text("utf-8")
+    assert f'<p class="correction">{CORRECTION_LINE}</p>' in page
+    first = corrected / "archive" / "2023" / "data" / "voortgangsrapport-2023.html"
+    assert "Gecorrigeerde" not in first.read_text("utf-8")
+    record = json.loads((data / "build-record.json").read_text("utf-8"))
+    assert record["html"]["sha256"] == hashlib.sha256(page.encode("utf-8")).hexdigest()
 
 
 def test_a_correction_is_recorded_verified_and_listed(corrected: Path) -> None:

@@ -169,3 +169,43 @@ def test_after_a_failed_build_a_new_image_is_seen(project: Path) -> None:
     image = project_file("images/foto.png")
     image.write_bytes(b"not yet a picture")
     assert image in changes(seen, snapshot(builder.watched()))
+
+
+# -- the PDF/A check beside the watcher -------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_watch_writes_the_pdf_first_and_its_pdfa_verdict_after(project: Path) -> None:
+    from rapport.cache import PDFA, Cache, file_digest
+    from rapport.pipeline import build
+
+    builder = rebuilder([])
+    assert builder.build()
+    builder.finish()
+    watched = Path("build/out.pdf").read_bytes()
+    store = Cache.of_project(project.parent.parent)
+    assert store.path(PDFA, {"pdf": file_digest(Path("build/out.pdf"))}).is_file()  # checked
+    build(Path("content/2023"), Path("build/checked.pdf"))  # checks before it succeeds
+    assert Path("build/checked.pdf").read_bytes() == watched
+
+
+@pytest.mark.e2e
+def test_a_watched_pdf_that_fails_the_pdfa_check_is_reported(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rapport.pdf import pdfa_check
+
+    def failing(path: Path) -> pdfa_check.Conformance:
+        return pdfa_check.Conformance("PDF/A-2a", "PDF/A-2b", "test", False, ["6.2.3 colour"])
+
+    monkeypatch.setattr(pdfa_check, "check_pdfa", failing)
+    lines: list[str] = []
+    builder = rebuilder(lines)
+    assert builder.build()  # the PDF is shown at once …
+    builder.finish()
+    assert Path("build/out.pdf").is_file()
+    assert lines[-1] == (  # … and its verdict follows
+        "rapport: the PDF just written fails the PDF/A check;"
+        " `rapport build` and `rapport publish` refuse it"
+    )
+    assert "failed to make a PDF that conforms to PDF/A-2b" in capsys.readouterr().err

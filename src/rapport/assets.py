@@ -6,19 +6,29 @@ content never names a file elsewhere on the machine.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
+import json
+import logging
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image as PILImage
-from PIL import ImageCms, ImageOps, UnidentifiedImageError
-
+from rapport.cache import IMAGES, Cache, file_digest, json_text
 from rapport.paths import SRGB_PROFILE
 from rapport.theme.fonts import font_facts
+
+if TYPE_CHECKING:
+    # Pillow is imported when an image is decoded, not before: a build whose images
+    # the cache already knows (a warm web edition) does without it.
+    from PIL import Image as PILImage
+    from PIL import ImageCms
+
+log = logging.getLogger(__name__)
 
 IMAGES_DIR = "images"
 ICONS_DIR = "images/icons"
@@ -119,17 +129,124 @@ def resolve_image(root: Path, written: Path) -> Path:
     return candidate
 
 
-def inspect_image(path: Path, name: str | Path | None = None) -> ImageInfo:
+def inspect_image(
+    path: Path, name: str | Path | None = None, cache: Cache | None = None
+) -> ImageInfo:
     """Check an image fully, as the build will use it: kind, size, pixels, decoding, colours.
 
     The pixels are decoded at a small size only (a JPEG decodes scaled down),
-    which finds a truncated file or an unusable colour profile cheaply.
+    which finds a truncated file or an unusable colour profile cheaply. With a
+    `cache`, a file whose content passed before (same bytes, same Pillow) is
+    not decoded again; a file that failed is always looked at again, so that
+    its message is today's.
     """
     try:
         stat = path.stat()
     except OSError:
         return _inspected(path, _shown(path, name), -1, -1)  # reported by _opened
-    return _inspected(path, _shown(path, name), stat.st_size, stat.st_mtime_ns)
+    inputs = _image_inputs(path, stat.st_size, stat.st_mtime_ns, "check", CHECK_SIZE, cache)
+    if cache is not None and inputs is not None:
+        known = cache.read(IMAGES, inputs, lambda text: _read_info(path, text))
+        if known is not None:
+            return known
+    info = _inspected(path, _shown(path, name), stat.st_size, stat.st_mtime_ns)
+    if cache is not None and inputs is not None:
+        value = {"width": info.width, "height": info.height, "format": info.format}
+        _remember(cache, inputs, json_text(value))
+    return info
+
+
+def _image_inputs(
+    path: Path, size: int, modified: int, use: str, pixels: int, cache: Cache | None
+) -> dict[str, Any] | None:
+    """What a cached look at an image is keyed by: its bytes, what for and how large."""
+    if cache is None or size > MAX_IMAGE_BYTES:  # too large: refused, never cached
+        return None
+    try:
+        digest = file_digest(path)
+    except OSError:  # unreadable: decoding reports it
+        return None
+    return {"sha256": digest, "use": use, "pixels": pixels}
+
+
+def _remember(cache: Cache, inputs: dict[str, Any], value: bytes) -> None:
+    try:
+        cache.write(IMAGES, inputs, value)
+    except OSError as exc:  # only time is lost: the image is looked at again next time
+        log.debug("could not cache an image (%s)", exc)
+
+
+def _read_info(path: Path, text: bytes) -> ImageInfo:
+    value = json.loads(text)
+    width, height, kind = value["width"], value["height"], value["format"]
+    if not (_is_size(width) and _is_size(height) and kind in _PILLOW_FORMATS):
+        raise ValueError("not an image's size and kind")
+    return ImageInfo(path, width, height, kind)
+
+
+def _is_size(value: object) -> bool:
+    return type(value) is int and 0 < value <= MAX_IMAGE_PIXELS
+
+
+@dataclass(frozen=True)
+class WebImage:
+    """An image as the web edition embeds it: PNG or JPEG bytes and their size in pixels."""
+
+    data: bytes
+    kind: str  # "png" or "jpeg"
+    width: int
+    height: int
+
+
+def web_image(
+    path: Path, pixels: int, *, name: str | Path | None = None, cache: Cache | None = None
+) -> WebImage:
+    """An image upright, sRGB, no larger than `pixels` on either side, as PNG or JPEG bytes.
+
+    With a `cache`, made once per content of the file and size: Pillow is then
+    not needed to embed it again.
+    """
+    try:
+        stat = path.stat()
+        inputs = _image_inputs(path, stat.st_size, stat.st_mtime_ns, "web", pixels, cache)
+    except OSError:
+        inputs = None  # reported by prepare_image
+    if cache is not None and inputs is not None:
+        known = cache.read(IMAGES, inputs, _read_web_image)
+        if known is not None:
+            return known
+    made = _made_web_image(path, pixels, name)
+    if cache is not None and inputs is not None:
+        value = {
+            "data": base64.b64encode(made.data).decode("ascii"),
+            "kind": made.kind,
+            "width": made.width,
+            "height": made.height,
+        }
+        _remember(cache, inputs, json_text(value))
+    return made
+
+
+def _made_web_image(path: Path, pixels: int, name: str | Path | None) -> WebImage:
+    prepared = prepare_image(path, pixels, pixels, name=name)
+    if prepared.jpeg is not None:
+        return WebImage(prepared.jpeg, "jpeg", prepared.width, prepared.height)
+    assert prepared.pixels is not None
+    buffer = io.BytesIO()
+    prepared.pixels.save(buffer, format="PNG")  # optimize=True costs 20 ms an icon
+    return WebImage(buffer.getvalue(), "png", prepared.width, prepared.height)
+
+
+def _read_web_image(text: bytes) -> WebImage:
+    value = json.loads(text)
+    data = base64.b64decode(value["data"], validate=True)
+    kind, width, height = value["kind"], value["width"], value["height"]
+    expected = _PNG if kind == "png" else _JPEG if kind == "jpeg" else None
+    if expected is None or not data.startswith(expected):
+        raise ValueError("not a PNG or JPEG image")
+    if not (_is_size(width) and _is_size(height)):
+        raise ValueError("not an image's size")
+    return WebImage(data, kind, width, height)
 
 
 @lru_cache(maxsize=256)
@@ -170,6 +287,8 @@ def prepare_image(
             image.load()
             if _kept_as_is(image, orientation, scale):
                 return PreparedImage(upright[0], upright[1], jpeg=path.read_bytes())
+            from PIL import ImageOps
+
             picture = _to_srgb(ImageOps.exif_transpose(image), shown)
         except AssetError:
             raise
@@ -179,6 +298,8 @@ def prepare_image(
                 "the file may be truncated or damaged; open it and save it again",
             ) from None
     if picture.size != target:
+        from PIL import Image as PILImage
+
         picture = picture.resize(target, PILImage.Resampling.LANCZOS)
     if image.format == "JPEG" and picture.mode in ("RGB", "L"):
         buffer = io.BytesIO()
@@ -214,6 +335,9 @@ def _opened(path: Path, shown: str) -> Iterator[PILImage.Image]:
             "check that the file can be opened",
         ) from None
     _require_png_or_jpeg(head, shown)
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
     with _pillow_bomb_check_off():  # rapport's own, lower limit applies below, with the numbers
         try:
             image = PILImage.open(path, formats=_PILLOW_FORMATS)
@@ -270,6 +394,8 @@ def _pillow_bomb_check_off() -> Iterator[None]:
     own limit is lower and names the numbers. The decoding that follows is
     bounded by that limit.
     """
+    from PIL import Image as PILImage
+
     saved = PILImage.MAX_IMAGE_PIXELS
     PILImage.MAX_IMAGE_PIXELS = None
     try:
@@ -305,6 +431,8 @@ def _is_srgb(icc: object) -> bool:
     """No profile (read as sRGB, as PDF/A's output intent says) or an sRGB profile."""
     if not icc or not isinstance(icc, bytes):
         return True
+    from PIL import ImageCms
+
     try:
         description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
@@ -341,6 +469,8 @@ def _to_grey(image: PILImage.Image) -> PILImage.Image:
 
 def _convert_with_profile(image: PILImage.Image, icc: object, shown: str) -> PILImage.Image:
     assert isinstance(icc, bytes)
+    from PIL import ImageCms
+
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         converted = ImageCms.profileToProfile(
@@ -362,6 +492,8 @@ def _convert_with_profile(image: PILImage.Image, icc: object, shown: str) -> PIL
 @lru_cache(maxsize=1)
 def _srgb_profile() -> ImageCms.ImageCmsProfile:
     # The very profile every PDF declares as its output intent (pdfa.py).
+    from PIL import ImageCms
+
     return ImageCms.ImageCmsProfile(str(SRGB_PROFILE))
 
 

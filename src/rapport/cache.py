@@ -53,7 +53,13 @@ HYPHENATION = Kind("hyphenation", ("pyphen",))  # pyphen ships the dictionaries
 FONTS = Kind("fonts", ("reportlab",))  # reportlab reads the fonts it embeds
 PDFA = Kind("pdfa", ("pikepdf",))  # pikepdf's validator judges the finished PDF
 WEBFONTS = Kind("webfonts", ("fontTools", "brotli"))  # the web edition's font subsets
-KINDS = (CHARTS, HYPHENATION, FONTS, PDFA)  # what a PDF build makes (tests/test_cache.py)
+# how far each chapter's spacing is tightened to save its last page (layout/pages.py):
+# reportlab measures the text, pyphen breaks its words
+LAYOUT = Kind("layout", ("reportlab", "pyphen"))
+KINDS = (CHARTS, HYPHENATION, FONTS, PDFA, LAYOUT)  # what a PDF build makes (tests/test_cache.py)
+# images and icons as checked and as the web edition embeds them (Pillow is not imported
+# for one already known); made only for an edition that shows images or icons
+IMAGES = Kind("images", ("pillow",))
 
 
 class Damaged(ValueError):
@@ -169,6 +175,9 @@ def _package_files(package: Path) -> list[str]:
     return sorted(found)
 
 
+_IMPORTED_AS = {"pillow": "PIL"}  # distributions imported under another name
+
+
 @functools.cache
 def installed_version(package: str) -> str:
     """The installed version of `package`, read from its dist-info folder's name.
@@ -176,7 +185,7 @@ def installed_version(package: str) -> str:
     Neither imports the package nor importlib.metadata (whose import alone
     costs a build more than drawing a chart from the cache).
     """
-    spec = importlib.util.find_spec(package)
+    spec = importlib.util.find_spec(_IMPORTED_AS.get(package, package))
     if spec is not None and spec.origin is not None:
         site = os.path.dirname(spec.origin)  # a one-file module (brotli.py) lies in site-packages
         if spec.submodule_search_locations is not None:  # a package: its folder does

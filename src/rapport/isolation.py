@@ -23,7 +23,6 @@ the same PDF on every machine and account.
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
 import importlib.machinery
 import logging
 import os
@@ -32,6 +31,14 @@ import types
 from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader, MetaPathFinder
+else:
+    # The import system needs only the methods: importing importlib.abc would import
+    # importlib.resources with it, a tenth of a warm build's time, before every command.
+    Loader = MetaPathFinder = object
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +73,7 @@ def _drop_reportlab_environment() -> None:
         del os.environ[name]
 
 
-class DefaultsOnlyMatplotlib(importlib.abc.MetaPathFinder):
+class DefaultsOnlyMatplotlib(MetaPathFinder):
     """Finds matplotlib as Python would, but imports it from its own data folder.
 
     matplotlib looks for `matplotlibrc` in the working folder first and then in
@@ -93,8 +100,8 @@ class DefaultsOnlyMatplotlib(importlib.abc.MetaPathFinder):
         return spec
 
 
-class _DefaultsOnlyLoader(importlib.abc.Loader):
-    def __init__(self, loader: importlib.abc.Loader, defaults: Path) -> None:
+class _DefaultsOnlyLoader(Loader):
+    def __init__(self, loader: Loader, defaults: Path) -> None:
         self._loader = loader
         self._defaults = defaults
 

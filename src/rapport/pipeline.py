@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from rapport.atomic import write_atomically
+from rapport.cache import Cache
 from rapport.check.content import check_edition
 from rapport.check.facts import check_facts
 from rapport.content.load import load_edition
@@ -153,6 +154,7 @@ def build(
     moment: dt.datetime | None = None,
     formats: Sequence[Format] = ("pdf",),
     html_target: Path | None = None,
+    check_pdfa: bool = True,
 ) -> BuildReport:
     """Load, check and draw the charts once, then write each of `formats`.
 
@@ -161,7 +163,9 @@ def build(
     `rapport publish --revision`, never from content) makes the editions say
     that they correct an earlier revision; `moment` pins the PDF's date
     instead of `build_moment`. `html_target` is the web edition's file
-    (default: the PDF's path with .html).
+    (default: the PDF's path with .html). Without `check_pdfa` the PDF is
+    written without its PDF/A check: only `rapport watch` asks for that, and
+    runs the check itself once the PDF is there.
     """
     chosen = tuple(f for f in FORMATS if f in formats)
     if not chosen:
@@ -173,11 +177,13 @@ def build(
     if "pdf" in chosen:
         # the PDF's libraries are checked (rapport.libs) before anything is written
         import rapport.layout.pages  # noqa: F401
-    charts = _charts(checked, target, steps)
+    charts = _charts(checked, target, steps, web="html" in chosen)
     pages = size = html_size = 0
     step = 4
     if "pdf" in chosen:
-        pages, size = _write_pdf(checked, charts, target, moment, correction, step, steps)
+        pages, size = _write_pdf(
+            checked, charts, target, moment, correction, (step, steps), check_pdfa=check_pdfa
+        )
         step += 2
     written_html = None
     if "html" in chosen:
@@ -197,16 +203,21 @@ def build(
     )
 
 
-def _charts(checked: Checked, target: Path, steps: int) -> ChartSet:
-    """Stage 3: the charts' art, from the cache or drawn (matplotlib only on a miss)."""
-    from rapport.charts import prepare_charts
+def _charts(checked: Checked, target: Path, steps: int, *, web: bool = False) -> ChartSet:
+    """Stage 3: the charts' art, from the cache or drawn (matplotlib only on a miss);
+    for the web edition (`web`) also at a phone's width."""
+    from rapport.charts import NARROW_WIDTH, prepare_charts
 
     root = project_root(checked.edition)
     _step(3, steps, "drawing charts")
     with output_lock(target):  # one build of these files at a time; a second one waits
         try:
             charts = prepare_charts(
-                checked.edition, checked.theme, root, frame_width(checked.theme)
+                checked.edition,
+                checked.theme,
+                root,
+                frame_width(checked.theme),
+                narrow_pt=NARROW_WIDTH if web else None,
             )
         except OSError as exc:  # e.g. .cache is a file: the cache is safe to delete
             where = display_path(Path(exc.filename or root / CACHE_DIR))
@@ -236,10 +247,12 @@ def _write_pdf(
     target: Path,
     moment: dt.datetime | None,
     correction: Correction | None,
-    step: int,
-    steps: int,
+    numbered: tuple[int, int],
+    *,
+    check_pdfa: bool = True,
 ) -> tuple[int, int]:
     """Stages 4 and 5: lay out the pages and finish the PDF; its pages and bytes."""
+    step, steps = numbered
     # reportlab and pikepdf are imported only when a PDF is made
     from rapport.layout.pages import lay_out
     from rapport.pdf.write import write_failure, write_pdf
@@ -255,11 +268,19 @@ def _write_pdf(
                 moment,
                 draft=checked.draft,
                 correction=correction,
+                cache=Cache.of_project(project_root(checked.edition)),
             )
         except OSError as exc:  # a cache file of the layout (fonts, images) could not be written
             raise write_failure(exc, target) from None
         _step(step + 1, steps, f"finishing the PDF ({plural(laid_out.pages, 'page')})")
-        result = write_pdf(laid_out, checked.edition, target, moment, correction=correction)
+        result = write_pdf(
+            laid_out,
+            checked.edition,
+            target,
+            moment,
+            correction=correction,
+            check_pdfa=check_pdfa,
+        )
     return result.pages, result.size
 
 

@@ -16,6 +16,7 @@ from rapport.paths import ARCHIVE_DIR
 
 if TYPE_CHECKING:
     from rapport.archive.publish import Summary
+    from rapport.archive.store import ArchiveEntry
 
 ARCHIVE_COMMANDS = ("publish", "verify", "list")
 
@@ -45,7 +46,7 @@ def add_archive_commands(
     publish = commands.add_parser(
         "publish",
         parents=[common],
-        help="build an edition and store it write-once in archive/YEAR (a BagIt bag)",
+        help="build both editions and store them write-once in archive/YEAR (a BagIt bag)",
     )
     publish.add_argument(
         "year",
@@ -89,7 +90,7 @@ def add_archive_commands(
     commands.add_parser(
         "list",
         parents=[common],
-        help="print the archive: year, revision, title, pages, sha256, publication date",
+        help="print the archive: year, revision, dates, pages, web edition, sha256, title",
     )
 
 
@@ -203,10 +204,13 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
     failed = 0
     for entry in chosen:
         report = verify(entry, root)
+        for note in report.notes:
+            print(f"{display_path(entry.path)}: note: {note}", file=sys.stderr)
         if report.ok:
+            web = f", web edition sha256 {report.html_sha256}" if report.html_sha256 else ""
             print(
                 f"{display_path(entry.path)}: ok (fixity of {report.files} files; rebuilt "
-                f"byte-identical, sha256 {report.pdf_sha256}; {report.seconds:.1f} s)"
+                f"byte-identical, PDF sha256 {report.pdf_sha256}{web}; {report.seconds:.1f} s)"
             )
             continue
         failed += 1
@@ -230,14 +234,20 @@ def _list(root: Path) -> int:
         return ExitCode.OK
     print(
         f"{'YEAR':<4}  {'REV':>3}  {'PUBLISHED':<10}  {'ARCHIVED':<10}  {'PAGES':>5}  "
-        f"{'SHA256':<64}  TITLE"
+        f"{'WEB':<3}  {'SHA256':<64}  TITLE"
     )
     for entry in found:
         print(
             f"{entry.year:<4}  {entry.revision:>3}  {entry.field('Rapport-Published'):<10}  "
             f"{entry.field('Bagging-Date'):<10}  {entry.field('Rapport-Pages'):>5}  "
+            f"{_has_web_edition(entry):<3}  "
             f"{entry.field('Rapport-PDF-SHA256'):<64}  {entry.field('Rapport-Title')}"
         )
         if "Rapport-Reason" in entry.info:
             print(f"{'':11}correction: {entry.info['Rapport-Reason']}")
     return ExitCode.OK
+
+
+def _has_web_edition(entry: ArchiveEntry) -> str:
+    """'yes' when the bag holds the web edition (bags published before it was archived do not)."""
+    return "yes" if "Rapport-HTML" in entry.info else "no"

@@ -1,8 +1,9 @@
 """`rapport publish`: build an edition from a copy of its sources and store it write-once.
 
 Everything happens in a hidden folder inside archive/ (archive/.2023.partial-…):
-the sources are copied into the bag, the PDF is built from a copy of exactly
-those sources, checked for PDF/A-2b, described in a build record, wrapped in a
+the sources are copied into the bag, the PDF and the web edition are built
+from a copy of exactly those sources, the PDF checked for PDF/A-2b, both
+described in a build record, wrapped in a
 BagIt bag and checked with the `bagit` package. Only then is the bag renamed
 to archive/2023 in one step, so an interrupted publish leaves no half bag.
 """
@@ -29,6 +30,7 @@ from rapport.archive.record import (
     Input,
     collect_inputs,
     dependency_versions,
+    edition_files,
     epoch_of,
     iso_moment,
     lock_entry,
@@ -81,6 +83,7 @@ class Summary:
     pages: int
     chapters: tuple[str, ...]
     pdf_bytes: int
+    html_bytes: int  # the web edition
     files: int
     size: int  # bytes in the whole bag
     warnings: tuple[Diagnostic, ...]
@@ -101,7 +104,8 @@ class Summary:
         rows.append(
             (
                 "size",
-                f"PDF {_kilobytes(self.pdf_bytes)}; bag of {self.files} files, "
+                f"PDF {_kilobytes(self.pdf_bytes)}, web edition {_kilobytes(self.html_bytes)}; "
+                f"bag of {self.files} files, "
                 f"{_kilobytes(self.size)}",
             )
         )
@@ -261,6 +265,7 @@ class _Job:
             pages=record["pdf"]["pages"],
             chapters=tuple(chapter.title for chapter in checked.edition.chapters),
             pdf_bytes=record["pdf"]["bytes"],
+            html_bytes=record["html"]["bytes"],
             files=files,
             size=size,
             warnings=tuple(checked.warnings),
@@ -392,22 +397,32 @@ def _build_and_record(
     moment: dt.datetime,
     correction: Correction | None,
 ) -> dict[str, Any]:
-    """Build the PDF from the work copy of the sources, check it, write the build record."""
+    """Build both editions from the work copy of the sources, check the PDF, write the record."""
     from rapport.pipeline import build
 
     year = edition.year
     revision = correction.revision if correction else 1
     work = staging / "work"
-    log.info("building the PDF from the copied sources")
+    # taken before the build: rapport's code digest names the code the build runs
+    environment, dependencies = runtime(), dependency_versions()
+    log.info("building the PDF and the web edition from the copied sources")
     report = build(
-        work / "content" / str(year), work / "out.pdf", correction=correction, moment=moment
+        work / "content" / str(year),
+        work / "out.pdf",
+        correction=correction,
+        moment=moment,
+        formats=("pdf", "html"),
+        html_target=work / "out.html",
     )
-    pdf_name = f"voortgangsrapport-{year}.pdf"
+    pdf_name, html_name = edition_files(year)
     pdf = bag / "data" / pdf_name
     shutil.copyfile(report.pdf, pdf)
     pdfa = _check_pdfa(pdf)
+    html = bag / "data" / html_name
+    if report.html is None:  # build() writes it when asked; a guard, not a user's mistake
+        raise RapportError("failed to publish: the build wrote no web edition")
+    shutil.copyfile(report.html, html)
 
-    dependencies = dependency_versions()
     record: dict[str, Any] = {
         "format": RECORD_FORMAT,
         "edition": {
@@ -439,12 +454,13 @@ def _build_and_record(
             "pages": report.pages,
             "pdfa": pdfa,
         },
+        "html": {"file": html_name, "sha256": sha256_file(html), "bytes": html.stat().st_size},
         "build": {
             "date": iso_moment(moment),
             "source_date_epoch": epoch_of(moment),
             "command": f"rapport build content/{year} (SOURCE_DATE_EPOCH={epoch_of(moment)})",
         },
-        "runtime": runtime(),
+        "runtime": environment,
         "dependencies": dependencies,
         "lock": lock_entry(root, dependencies),
         "inputs": [
@@ -517,6 +533,8 @@ def _seal(
         ("Rapport-Pages", str(record["pdf"]["pages"])),
         ("Rapport-PDF", f"data/{record['pdf']['file']}"),
         ("Rapport-PDF-SHA256", record["pdf"]["sha256"]),
+        ("Rapport-HTML", f"data/{record['html']['file']}"),
+        ("Rapport-HTML-SHA256", record["html"]["sha256"]),
         ("Rapport-Build-Date", record["build"]["date"]),
     ]
     if reason:

@@ -1,7 +1,8 @@
 """The rebuild `rapport verify` runs, in a process of its own, for one archived revision.
 
-`python -m rapport.archive.rebuild FOLDER OUTPUT [--revision N --date YYYY-MM-DD --reason TEXT]`
-builds the edition FOLDER like `rapport build`, and for a correction passes the
+`python -m rapport.archive.rebuild FOLDER OUTPUT [--html HTML] [--revision N --date YYYY-MM-DD --reason TEXT]`
+builds the edition FOLDER like `rapport build` (with --html also the web
+edition, into HTML, in the same build), and for a correction passes the
 archived correction (rapport.correction) again, which does not come from the
 content files. The date of the PDF comes from SOURCE_DATE_EPOCH, as in any build.
 """
@@ -22,6 +23,7 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m rapport.archive.rebuild")
     parser.add_argument("folder", type=Path)
     parser.add_argument("output", type=Path)
+    parser.add_argument("--html", type=Path, help="also write the web edition to this file")
     parser.add_argument("--revision", type=int, default=1)
     parser.add_argument("--date", type=dt.date.fromisoformat)
     parser.add_argument("--reason", default="")
@@ -36,7 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.revision > 1 and args.date is not None:
         correction = Correction(args.revision, args.date, args.reason)
     try:
-        build(args.folder, args.output, correction=correction)
+        build(
+            args.folder,
+            args.output,
+            correction=correction,
+            formats=("pdf", "html") if args.html else ("pdf",),
+            html_target=args.html,
+        )
     except ContentError as exc:
         for diagnostic in exc.diagnostics:
             print(diagnostic.render(), file=sys.stderr)

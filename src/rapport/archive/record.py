@@ -30,8 +30,16 @@ from rapport.content.walk import iter_nodes
 from rapport.paths import REQUIREMENTS_LOCK, THEME_FILE
 from rapport.theme import Theme
 
-RECORD_FORMAT = "rapport build record 1"
+RECORD_FORMAT = "rapport build record 2"  # 2: the web edition is archived beside the PDF
+# Every format verify can read. A format-1 record (and its bag) has no web edition.
+READABLE_FORMATS = ("rapport build record 1", RECORD_FORMAT)
 RECORD_NAME = "build-record.json"
+
+
+def edition_files(year: int) -> tuple[str, str]:
+    """The archived editions' file names under data/: the PDF and the web edition."""
+    stem = f"voortgangsrapport-{year}"
+    return f"{stem}.pdf", f"{stem}.html"
 
 
 @dataclass(frozen=True)

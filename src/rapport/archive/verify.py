@@ -1,10 +1,12 @@
-"""`rapport verify`: prove that an archived PDF is what its archived sources make.
+"""`rapport verify`: prove that an archived edition is what its archived sources make.
 
 For each bag: its fixity (every checksum, with the `bagit` package), then a
 rebuild from the bag's own sources in a temporary project — fonts from the
 project's fonts/, refused unless their sha256 equals the recorded one — in a
 separate process, with the recorded build date, and a byte comparison of the
-new PDF with the archived one. Nothing in the archive is written.
+new PDF and web edition with the archived ones. A bag archived before the web
+edition was (build record format 1) holds only the PDF; that is checked, with
+a note. Nothing in the archive is written.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from rapport.archive.bag import check_fixity, sha256_file
-from rapport.archive.record import RECORD_FORMAT, RECORD_NAME, environment_differences
+from rapport.archive.record import READABLE_FORMATS, RECORD_NAME, environment_differences
 from rapport.archive.store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files
 from rapport.diagnostics import Diagnostic, Location
 
@@ -37,8 +39,10 @@ class VerifyReport:
     files: int = 0
     rebuilt: bool = False
     pdf_sha256: str = ""
+    html_sha256: str = ""  # empty: the bag holds no web edition
     seconds: float = 0.0
     problems: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth saying, not wrong
 
     @property
     def ok(self) -> bool:
@@ -71,76 +75,164 @@ def _problem(report: VerifyReport, where: Path, message: str, hint: str = "") ->
     report.problems.append(Diagnostic(Location(where), message, hint))
 
 
+@dataclass(frozen=True)
+class RecordedBuild:
+    """What the build record says the rebuild must reproduce."""
+
+    year: int
+    folder: str
+    epoch: int
+    inputs: list[dict[str, Any]]
+    correction: list[str]
+    pdf: Path
+    pdf_sha256: str
+    html: Path | None  # None: archived before the web edition was (format 1)
+    html_sha256: str
+    record: dict[str, Any]  # the whole record, for the environment it names
+
+
+def read_build_record(bag: Path) -> RecordedBuild:
+    """The build record; raises OSError, ValueError, KeyError or TypeError when unreadable."""
+    record: dict[str, Any] = json.loads((bag / "data" / RECORD_NAME).read_text(encoding="utf-8"))
+    if record.get("format") not in READABLE_FORMATS:
+        raise ValueError(f"unknown format '{record.get('format')}'")
+    web = record.get("html")  # format 2 always names it; format 1 never
+    if web is None and record["format"] != READABLE_FORMATS[0]:
+        raise ValueError(f"'{record['format']}' names a web edition, and 'html' is missing")
+    return RecordedBuild(
+        year=int(record["edition"]["year"]),
+        folder=str(record["edition"]["folder"]),
+        epoch=int(record["build"]["source_date_epoch"]),
+        inputs=list(record["inputs"]),
+        correction=_correction_arguments(record),
+        pdf=bag / "data" / str(record["pdf"]["file"]),
+        pdf_sha256=str(record["pdf"]["sha256"]),
+        html=bag / "data" / str(web["file"]) if web is not None else None,
+        html_sha256=str(web["sha256"]) if web is not None else "",
+        record=record,
+    )
+
+
 def _rebuild_and_compare(bag: Path, root: Path, report: VerifyReport) -> None:
     record_path = bag / "data" / RECORD_NAME
     try:
-        record: dict[str, Any] = json.loads(record_path.read_text(encoding="utf-8"))
-        if record.get("format") != RECORD_FORMAT:
-            raise ValueError(f"unknown format '{record.get('format')}'")
-        year = int(record["edition"]["year"])
-        folder = str(record["edition"]["folder"])
-        pdf = bag / "data" / str(record["pdf"]["file"])
-        epoch = int(record["build"]["source_date_epoch"])
-        inputs = list(record["inputs"])
-        correction = _correction_arguments(record)
+        recorded = read_build_record(bag)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         _problem(report, record_path, f"failed to read the build record ({exc})")
         return
-    archived_sha = sha256_file(pdf)
-    report.pdf_sha256 = archived_sha
-    if archived_sha != record["pdf"]["sha256"]:
-        _problem(report, pdf, "the PDF's sha256 differs from the one in the build record")
+    if not _archived_match_record(recorded, report):
         return
-    with tempfile.TemporaryDirectory(prefix=f"rapport-verify-{year}-") as temporary:
+    if recorded.html is None:
+        report.notes.append(
+            "this bag has no web edition (it was published before rapport archived one); "
+            "the PDF is checked"
+        )
+    with tempfile.TemporaryDirectory(prefix=f"rapport-verify-{recorded.year}-") as temporary:
         project = Path(temporary)
-        sources = bag / "data" / SOURCES
-        copy_files(sources, project)  # the bag is read-only; the copy must not be
-        (project / FONT_HASHES).unlink(missing_ok=True)
-        for item in inputs:
-            if not item.get("archived", True) and not _copy_font(item, root, project, report):
-                return
-        for item in inputs:
-            if item.get("archived", True):
-                copied = project / item["path"]
-                if not copied.is_file() or sha256_file(copied) != item["sha256"]:
-                    _problem(
-                        report,
-                        sources / item["path"],
-                        "the archived source is missing or differs from the build record",
-                    )
-                    return
-        output = project / "rebuilt.pdf"
-        environment = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-        log.info("rebuilding %s from its archived sources", bag.name)
-        try:
-            result = subprocess.run(
-                [sys.executable, "-m", f"{__package__}.rebuild", folder, str(output), *correction],
-                cwd=project,
-                env=environment,
-                capture_output=True,
-                text=True,
-                timeout=REBUILD_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            _problem(report, bag, f"failed to rebuild: the build took over {REBUILD_TIMEOUT} s")
+        if not _prepare_project(bag, root, project, recorded, report):
             return
-        if result.returncode != 0 or not output.is_file():
-            tail = " | ".join(result.stderr.strip().splitlines()[-6:])
-            _problem(
-                report,
-                bag,
-                f"failed to rebuild the edition from its archived sources (exit {result.returncode}: {tail})",
-                _environment_hint(record),
-            )
+        rebuilt = _rebuild(bag, project, recorded, report)
+        if rebuilt is None:
             return
         report.rebuilt = True
-        rebuilt = output.read_bytes()
-        archived = pdf.read_bytes()
-        if rebuilt != archived:
-            _problem(
-                report, pdf, _describe_difference(archived, rebuilt), _environment_hint(record)
-            )
+        pdf, html = rebuilt
+        hint = _environment_hint(recorded.record)
+        old, new = recorded.pdf.read_bytes(), pdf.read_bytes()
+        if old != new:
+            _problem(report, recorded.pdf, _describe_difference(old, new), hint)
+        if recorded.html is not None and html is not None:
+            old, new = recorded.html.read_bytes(), html.read_bytes()
+            if old != new:
+                _problem(report, recorded.html, describe_html_difference(old, new), hint)
+
+
+def _archived_match_record(recorded: RecordedBuild, report: VerifyReport) -> bool:
+    """The archived editions are the files the build record names (by sha256)."""
+    report.pdf_sha256 = sha256_file(recorded.pdf)
+    if report.pdf_sha256 != recorded.pdf_sha256:
+        _problem(report, recorded.pdf, "the PDF's sha256 differs from the one in the build record")
+        return False
+    if recorded.html is None:
+        return True
+    if not recorded.html.is_file():
+        _problem(
+            report,
+            recorded.html,
+            "the web edition named in the build record is missing",
+            "restore the bag from a backup copy; never edit a published bag",
+        )
+        return False
+    report.html_sha256 = sha256_file(recorded.html)
+    if report.html_sha256 != recorded.html_sha256:
+        _problem(
+            report,
+            recorded.html,
+            "the web edition's sha256 differs from the one in the build record",
+        )
+        return False
+    return True
+
+
+def _prepare_project(
+    bag: Path, root: Path, project: Path, recorded: RecordedBuild, report: VerifyReport
+) -> bool:
+    """Copy the bag's sources and the recorded fonts into a temporary project."""
+    sources = bag / "data" / SOURCES
+    copy_files(sources, project)  # the bag is read-only; the copy must not be
+    (project / FONT_HASHES).unlink(missing_ok=True)
+    for item in recorded.inputs:
+        if not item.get("archived", True) and not _copy_font(item, root, project, report):
+            return False
+    for item in recorded.inputs:
+        if item.get("archived", True):
+            copied = project / item["path"]
+            if not copied.is_file() or sha256_file(copied) != item["sha256"]:
+                _problem(
+                    report,
+                    sources / item["path"],
+                    "the archived source is missing or differs from the build record",
+                )
+                return False
+    return True
+
+
+def _rebuild(
+    bag: Path,
+    project: Path,
+    recorded: RecordedBuild,
+    report: VerifyReport,
+) -> tuple[Path, Path | None] | None:
+    """Build the editions the bag holds, in a process of its own; None when that failed."""
+    pdf = project / "rebuilt.pdf"
+    html = project / "rebuilt.html" if recorded.html is not None else None
+    web = ["--html", str(html)] if html is not None else []
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": str(recorded.epoch)}
+    log.info("rebuilding %s from its archived sources", bag.name)
+    command = [sys.executable, "-m", f"{__package__}.rebuild", recorded.folder, str(pdf)]
+    try:
+        result = subprocess.run(
+            [*command, *web, *recorded.correction],
+            cwd=project,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=REBUILD_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        _problem(report, bag, f"failed to rebuild: the build took over {REBUILD_TIMEOUT} s")
+        return None
+    missing = not pdf.is_file() or (html is not None and not html.is_file())
+    if result.returncode != 0 or missing:
+        tail = " | ".join(result.stderr.strip().splitlines()[-6:])
+        _problem(
+            report,
+            bag,
+            f"failed to rebuild the edition from its archived sources (exit {result.returncode}: {tail})",
+            _environment_hint(recorded.record),
+        )
+        return None
+    return pdf, html
 
 
 def _correction_arguments(record: dict[str, Any]) -> list[str]:
@@ -198,6 +290,44 @@ def _describe_difference(archived: bytes, rebuilt: bytes) -> str:
     )
     details = _structural_difference(archived, rebuilt)
     return f"{text} ({details})" if details else text
+
+
+_SHOWN = 60  # characters of a differing line shown, around the first difference
+
+
+def describe_html_difference(archived: bytes, rebuilt: bytes) -> str:
+    """Where the rebuilt web edition departs from the archived one: the first differing
+    line, both versions of it shortened to the part around the difference."""
+    old = archived.decode("utf-8", errors="replace").split("\n")
+    new = rebuilt.decode("utf-8", errors="replace").split("\n")
+    text = (
+        f"the rebuilt web edition differs from the archived one: {len(rebuilt)} bytes rebuilt, "
+        f"{len(archived)} archived"
+    )
+    number = next(
+        (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+        min(len(old), len(new)),
+    )
+    if number >= min(len(old), len(new)):  # the same lines as far as the shorter goes
+        longer = "rebuilt" if len(new) > len(old) else "archived"
+        return f"{text}; the {longer} one has more lines, from line {number + 1} on"
+    line_old, line_new = old[number], new[number]
+    column = next(
+        (i for i, (a, b) in enumerate(zip(line_old, line_new, strict=False)) if a != b),
+        min(len(line_old), len(line_new)),
+    )
+    return (
+        f"{text}; first difference on line {number + 1}, column {column + 1}: "
+        f"archived {_excerpt(line_old, column)}, rebuilt {_excerpt(line_new, column)}"
+    )
+
+
+def _excerpt(line: str, column: int) -> str:
+    """The part of a line around `column`, quoted, with … where it was shortened."""
+    start = max(0, column - _SHOWN // 3)
+    end = start + _SHOWN
+    shown = line[start:end]
+    return repr(("…" if start else "") + shown + ("…" if end < len(line) else ""))
 
 
 def _structural_difference(archived: bytes, rebuilt: bytes) -> str:

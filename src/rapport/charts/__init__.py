@@ -26,6 +26,13 @@ from rapport.theme import Theme
 log = logging.getLogger(__name__)
 
 
+# The web edition's chart for a phone, in points: drawn for the screen rather than shrunk.
+# A 360 px phone's column is 328 px, so the house style's smallest chart text (0.95 of
+# the theme's 8.5 pt small size) shows at 8.1 × 328 / 288 ≈ 9.2 px there, where the
+# PDF's 425 pt art would give 6.2 px.
+NARROW_WIDTH = 288.0
+
+
 @dataclass(frozen=True)
 class ChartArt:
     art: VectorArt
@@ -33,6 +40,7 @@ class ChartArt:
     seconds: float = 0.0
     cached: bool = True
     placeholder: bool = False  # facts still to fill in: a marked box, not the chart
+    narrow: VectorArt | None = None  # the same chart at NARROW_WIDTH, when the web asks for it
 
 
 @dataclass
@@ -48,32 +56,67 @@ def charts_of(edition: Edition) -> list[Chart]:
     return [node for node in edition_nodes(edition) if isinstance(node, Chart)]
 
 
-def prepare_charts(edition: Edition, theme: Theme, cache_root: Path, width_pt: float) -> ChartSet:
-    """Every chart's vector art: from the cache, or drawn and then cached."""
+def prepare_charts(
+    edition: Edition,
+    theme: Theme,
+    cache_root: Path,
+    width_pt: float,
+    *,
+    narrow_pt: float | None = None,
+) -> ChartSet:
+    """Every chart's vector art: from the cache, or drawn and then cached.
+
+    With `narrow_pt` (the web edition), each chart is also drawn that wide, for a phone;
+    the PDF alone never pays for it. The cache keeps each width apart (the width is in its key).
+    """
     charts = ChartSet()
     cache = Cache.of_project(cache_root)
-    environment = _environment(theme, width_pt)
     for chart in charts_of(edition):
         if chart.unfilled:  # never drawn nor cached: the chart comes once its facts are in
-            art = placeholder_art(chart, theme, width_pt, edition.language)
-            alt = placeholder_alt(chart, edition.language)
-            charts.art[chart.location] = ChartArt(art, alt, placeholder=True)
+            charts.art[chart.location] = _placeholder(chart, theme, width_pt, narrow_pt, edition)
             continue
         spec = chart_spec(chart, edition.language)
-        inputs = {"chart": spec, **environment}
+        wide, wide_seconds = _art(spec, theme, width_pt, cache)
+        narrow, narrow_seconds = None, None
+        if narrow_pt is not None:
+            narrow, narrow_seconds = _art(spec, theme, narrow_pt, cache)
+        drawn = [t for t in (wide_seconds, narrow_seconds) if t is not None]
+        if drawn:
+            log.debug("drew chart '%s' in %.3f s", chart.title, sum(drawn))
         alt = alt_text(chart, edition.language)
-        stored = cache.read(CHARTS, inputs, VectorArt.from_json)
-        if stored is not None:
-            charts.art[chart.location] = ChartArt(stored, alt)
-            continue
-        render_art = _drawing_function()
-        started = time.perf_counter()
-        art = render_art(spec, theme, width_pt)
-        cache.write(CHARTS, inputs, art.to_json())
-        seconds = time.perf_counter() - started
-        log.debug("drew chart '%s' in %.3f s", chart.title, seconds)
-        charts.art[chart.location] = ChartArt(art, alt, seconds, cached=False)
+        charts.art[chart.location] = ChartArt(
+            wide, alt, sum(drawn), cached=not drawn, narrow=narrow
+        )
     return charts
+
+
+def _placeholder(
+    chart: Chart, theme: Theme, width_pt: float, narrow_pt: float | None, edition: Edition
+) -> ChartArt:
+    narrow = None
+    if narrow_pt is not None:
+        narrow = placeholder_art(chart, theme, narrow_pt, edition.language)
+    return ChartArt(
+        placeholder_art(chart, theme, width_pt, edition.language),
+        placeholder_alt(chart, edition.language),
+        placeholder=True,
+        narrow=narrow,
+    )
+
+
+def _art(
+    spec: dict[str, Any], theme: Theme, width_pt: float, cache: Cache
+) -> tuple[VectorArt, float | None]:
+    """A chart's art at one width, and the seconds it took to draw (None: from the cache)."""
+    inputs = {"chart": spec, **_environment(theme, width_pt)}
+    stored = cache.read(CHARTS, inputs, VectorArt.from_json)
+    if stored is not None:
+        return stored, None
+    render_art = _drawing_function()
+    started = time.perf_counter()
+    art = render_art(spec, theme, width_pt)
+    cache.write(CHARTS, inputs, art.to_json())
+    return art, time.perf_counter() - started
 
 
 def _drawing_function() -> Any:

@@ -22,6 +22,7 @@ Anchor = Literal["start", "middle", "end"]
 FACES: tuple[Face, ...] = ("regular", "bold", "italic", "bold_italic")
 ANCHORS: tuple[Anchor, ...] = ("start", "middle", "end")
 _POINTS = {"M": 2, "L": 2, "C": 6, "Z": 0}
+_OPERATORS = tuple(_POINTS)
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
 FORMAT = 1  # raise when the file format changes
 
@@ -116,7 +117,14 @@ def _expect(condition: bool, what: str) -> None:
         raise ValueError(f"not a chart drawing ({what})")
 
 
+# The reader's checks run for every number of every cached chart: each takes the
+# common case first and spells its message only when the check fails.
+
+
 def _number(value: Any) -> float:
+    kind = type(value)
+    if (kind is float or kind is int) and math.isfinite(value):  # json gives exactly these
+        return float(value)
     _expect(
         isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value),
         f"{value!r} is not a number",
@@ -162,23 +170,26 @@ def _alpha(value: Any) -> float:
 
 
 def _choice(value: Any, choices: tuple[Any, ...]) -> Any:
-    _expect(
-        any(type(value) is type(c) and value == c for c in choices),
-        f"{value!r} is not one of {choices}",
-    )
+    if not any(type(value) is type(c) and value == c for c in choices):
+        _expect(False, f"{value!r} is not one of {choices}")
     return value
 
 
 def _segments(value: Any) -> Segments:
     _expect(isinstance(value, list), "path is not a list")
     result: list[str | float] = []
-    position = 0
-    while position < len(value):
-        operator = _choice(value[position], tuple(_POINTS))
-        points = value[position + 1 : position + 1 + _POINTS[operator]]
-        _expect(len(points) == _POINTS[operator], "path ends early")
-        result += [operator, *map(_number, points)]
-        position += 1 + _POINTS[operator]
+    position, end = 0, len(value)
+    while position < end:
+        operator = value[position]
+        count = _POINTS.get(operator) if type(operator) is str else None
+        if count is None:
+            _choice(operator, _OPERATORS)  # raises, naming the operators
+            raise AssertionError  # pragma: no cover - _choice raised
+        points = value[position + 1 : position + 1 + count]
+        _expect(len(points) == count, "path ends early")
+        result.append(operator)
+        result += map(_number, points)
+        position += 1 + count
     _expect(not result or result[0] == "M", "path does not start with M")
     return tuple(result)
 

@@ -28,7 +28,13 @@ from matplotlib.transforms import IdentityTransform
 from rapport.charts.art import VectorArt
 from rapport.charts.labels import Measure, fit_label, measure_with
 from rapport.charts.record import record, recording_figure
-from rapport.charts.spec import chart_height, marked_label, panel_growth, series_label
+from rapport.charts.spec import (
+    chart_height,
+    marked_label,
+    panel_grid,
+    panel_growth,
+    series_label,
+)
 from rapport.content.formatting import format_number
 from rapport.labels import status_word
 from rapport.libs import mpl
@@ -378,10 +384,14 @@ def _draw_panels(figure: Figure, spec: dict[str, Any], style: HouseStyle) -> Non
     Each bar is named under it, so the panels need no legend; when the series are
     years, each panel's title gives the growth from the first year to the last."""
     categories = spec["categories"]
-    axes_row = figure.subplots(1, len(categories), squeeze=False)[0]
+    rows, columns = panel_grid(len(categories), figure.get_figwidth() * 72)
+    grid = list(figure.subplots(rows, columns, squeeze=False).flat)
+    axes_row = grid[: len(categories)]
+    for spare in grid[len(categories) :]:  # a last row not full: no empty frames
+        spare.remove()
     handles: list[Any] = []
     _, offsets = bar_geometry(len(spec["series"]))
-    panel = figure.get_figwidth() * 72 / len(categories)
+    panel = figure.get_figwidth() * 72 / columns
     growth = panel_growth(spec)
     for index, (axes, category) in enumerate(zip(axes_row, categories, strict=True)):
         handles = _bars(axes, spec, style, [""], [index])

@@ -6,6 +6,7 @@ never loads it.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,21 @@ def chart_spec(chart: Chart, language: str) -> dict[str, Any]:
     }
 
 
+# A chart narrower than this is drawn for a phone (the web edition's narrow art): its
+# panels then wrap into rows of panels at least MIN_PANEL wide, as a designer would set
+# them on a small screen. The PDF's charts are wider, so one row of panels, as always.
+PHONE_WIDTH = 360.0
+MIN_PANEL = 120.0
+
+
+def panel_grid(categories: int, width: float) -> tuple[int, int]:
+    """The rows and columns of the panels of a chart with a scale per category."""
+    columns = max(categories, 1)
+    if width < PHONE_WIDTH:
+        columns = max(1, min(columns, int(width // MIN_PANEL)))
+    return math.ceil(max(categories, 1) / columns), columns
+
+
 def chart_height(
     kind: str, categories: int, series: int, per_category_scale: bool, width: float
 ) -> float:
@@ -43,7 +59,10 @@ def chart_height(
         return 40 + 24 * categories * max(1, series)
     if kind == "donut":
         return width * 0.38
-    return width * (0.36 if per_category_scale else 0.42)
+    if per_category_scale:
+        rows, _ = panel_grid(categories, width)
+        return width * 0.36 * rows
+    return width * 0.42
 
 
 def numbers(series: Series) -> tuple[Decimal, ...]:

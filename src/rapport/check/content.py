@@ -20,6 +20,7 @@ from rapport.assets import (
     inspect_image,
     resolve_image,
 )
+from rapport.cache import Cache
 from rapport.check.fit import check_fit
 from rapport.content.model import (
     BulletItem,
@@ -273,7 +274,8 @@ def _check_icon(chapter: Chapter, root: Path, problems: Problems) -> None:
 
 def _check_image(root: Path, written: Path, where: Location, problems: Problems) -> None:
     try:
-        inspect_image(resolve_image(root, written), written)
+        # known images come from the cache: a warm build decodes none of them
+        inspect_image(resolve_image(root, written), written, Cache.of_project(root))
     except AssetError as exc:
         problems.error(where, exc.message, exc.hint)
 

@@ -97,7 +97,8 @@ class WebFirst:
 
         web = build(edition_dir, output, formats=("html",))
         self.preview.show(web)
-        printed = build(edition_dir, output, formats=("pdf",))
+        # its PDF/A check runs after it, beside the watcher (Rebuilder.check_pdfa)
+        printed = build(edition_dir, output, formats=("pdf",), check_pdfa=False)
         return dataclasses.replace(
             printed,
             html=web.html,

@@ -8,7 +8,9 @@ After a failed build, when it is not known what a good one would read, the
 whole images/ and fonts/ folders are watched as well.
 
 The libraries stay loaded between builds, so a text-only edit rebuilds in a
-fraction of a second. A broken save prints its problems and the watcher waits
+fraction of a second. The PDF/A check (about a third of such a rebuild) runs
+after the PDF is written, beside the watcher, and says so if the PDF fails it;
+`rapport build` and `publish` still refuse such a PDF before they succeed. A broken save prints its problems and the watcher waits
 for the next save; the last good PDF stays in place (builds are atomic), and
 the first good build after it says that the problems are fixed.
 """
@@ -16,6 +18,8 @@ the first good build after it says that the problems are fixed.
 from __future__ import annotations
 
 import logging
+import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,6 +29,9 @@ from typing import TYPE_CHECKING, Protocol
 from rapport.content.chapter_names import iter_watched_names
 from rapport.content.load_facts import FACTS_FILE
 from rapport.diagnostics import ContentError, RapportError, display_path, plural
+
+if TYPE_CHECKING:
+    from rapport.content.model import Edition
 from rapport.paths import THEME_FILE
 
 if TYPE_CHECKING:
@@ -113,6 +120,7 @@ class Rebuilder:
     year: int | None = None
     builder: Builder | None = None  # None: pipeline.build, the PDF only
     listener: Listener | None = None  # the preview server, which shows each outcome
+    checking: threading.Thread | None = None  # the PDF/A check of the last PDF written
 
     def watched(self) -> set[Path]:
         paths = always_watched(self.edition_dir, self.year) | self.inputs
@@ -125,11 +133,16 @@ class Rebuilder:
         from rapport.pipeline import build
 
         try:
-            result = (self.builder or build)(self.edition_dir, self.output)
+            if self.builder is not None:
+                result = self.builder(self.edition_dir, self.output)
+            else:
+                result = build(self.edition_dir, self.output, check_pdfa=False)
         except RapportError as exc:
             self.tell(exc)
             return self.failed(exc)
         self.tell(result)
+        if "pdf" in result.formats and result.checked is not None:
+            self.check_pdfa(result.pdf, result.checked.edition)
         print_diagnostics(result.warnings)
         if result.checked is not None:
             self.inputs = read_by(result.checked)
@@ -141,6 +154,45 @@ class Rebuilder:
             f" ({plural(result.pages, 'page')}) in {result.seconds:.2f} s"
         )
         return True
+
+    def check_pdfa(self, pdf: Path, edition: Edition) -> None:
+        """Run the PDF/A check of the PDF just written beside the watcher (see `finish`)."""
+        self.finish()  # one check at a time: the last one is usually long done
+        try:
+            data = pdf.read_bytes()  # as written now: the next build may replace the file
+        except OSError as exc:
+            log.warning("failed to read %s for its PDF/A check (%s)", display_path(pdf), exc)
+            return
+        self.checking = threading.Thread(
+            target=self._pdfa_verdict, args=(data, edition), name="pdfa-check", daemon=True
+        )
+        self.checking.start()
+
+    def finish(self) -> None:
+        """Wait until the PDF/A check of the last PDF, if one runs, has said its verdict."""
+        if self.checking is not None:
+            self.checking.join()
+            self.checking = None
+
+    def _pdfa_verdict(self, data: bytes, edition: Edition) -> None:
+        from rapport.cache import Cache
+        from rapport.cli import print_diagnostics
+        from rapport.pdf.write import require_pdfa
+
+        root = project_root(self.edition_dir)
+        try:
+            with tempfile.TemporaryDirectory(prefix="rapport-pdfa-") as folder:
+                copy = Path(folder) / "checked.pdf"
+                copy.write_bytes(data)
+                require_pdfa(copy, image_names(edition), edition.location, Cache.of_project(root))
+        except ContentError as exc:
+            print_diagnostics(exc.diagnostics)
+            self.report(
+                "rapport: the PDF just written fails the PDF/A check;"
+                " `rapport build` and `rapport publish` refuse it"
+            )
+        except OSError as exc:
+            log.warning("failed to run the PDF/A check (%s)", exc.strerror or exc)
 
     def tell(self, outcome: BuildReport | RapportError) -> None:
         if self.listener is not None:
@@ -171,6 +223,14 @@ class Rebuilder:
         return {path: before[path] if path in before else stamp(path) for path in self.watched()}
 
 
+def image_names(edition: Edition) -> tuple[str, ...]:
+    """The images an edition shows, as its content names them: for the PDF/A message."""
+    from rapport.content.model import Image
+    from rapport.content.walk import edition_nodes
+
+    return tuple(sorted({str(n.path) for n in edition_nodes(edition) if isinstance(n, Image)}))
+
+
 def read_by(checked: Checked) -> set[Path]:
     """The files a good build read: content, previous facts, images, icons, theme and fonts."""
     from rapport.archive.record import collect_inputs
@@ -197,8 +257,15 @@ def watch(
     builds the HTML edition and tells the server).
     """
     rebuilder = rebuilder or Rebuilder(edition_dir, output, report)
+    try:
+        _watch_changes(rebuilder, interval, rounds)
+    finally:
+        rebuilder.finish()  # a check cut off would leave no verdict and perhaps a stray file
+
+
+def _watch_changes(rebuilder: Rebuilder, interval: float, rounds: int | None) -> None:
     seen = rebuilder.build_and_snapshot()
-    log.info("watching %s for changes (Ctrl+C to stop)", edition_dir)
+    log.info("watching %s for changes (Ctrl+C to stop)", rebuilder.edition_dir)
     looks = 0
     while rounds is None or looks < rounds:
         time.sleep(interval)

@@ -17,6 +17,11 @@ FAMILY = "Rapport"  # the name the embedded faces go by in the stylesheet
 DISPLAY_FAMILY = "Rapport Display"
 FALLBACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
+# Below this width the page shows each chart's narrow art (drawn for a phone) instead of
+# the PDF's: from here the wide art's small text (8.5 pt in 425 pt) would fall under
+# 9 px, as the column is the screen less 2rem. Print keeps the wide art.
+NARROW_SCREEN = "31.99rem"  # up to 511 px: the wide art shows from a 480 px column up
+
 # The faces embedded, as (family, weight, style) per theme face.
 FACES: Mapping[str, tuple[str, int, str]] = {
     "regular": (FAMILY, 400, "normal"),
@@ -100,6 +105,8 @@ figure img{{max-width:100%;height:auto;display:block}}
 figcaption{{font-size:.9rem;margin-top:.4rem}}
 .chart-title{{font-weight:700;margin:0 0 .5rem}}
 figure svg{{max-width:100%;height:auto;display:block}}
+.chart-narrow{{display:none}}
+@media screen and (max-width:{NARROW_SCREEN}){{.chart-wide{{display:none}}.chart-narrow{{display:block}}}}
 details{{margin-top:.5rem;font-size:.9rem;overflow-x:auto}}
 summary{{cursor:pointer;color:{c.primary}}}
 .callout{{background:{c.callout};border-left:4px solid {c.accent};padding:.75rem 1rem;margin:1.5rem 0}}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import re
 import unicodedata
 from collections.abc import Callable
@@ -23,9 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from rapport.assets import icon_path, prepare_image, resolve_image
+from rapport.assets import icon_path, resolve_image, web_image
 from rapport.cache import Cache
-from rapport.charts import ChartSet
+from rapport.charts import ChartArt, ChartSet
 from rapport.content import model
 from rapport.content.formatting import format_date, format_quantity
 from rapport.correction import Correction
@@ -192,7 +191,7 @@ def _cover(page: _Page, draft: bool) -> str:
     if draft:
         parts.append(f'<p class="draft">{escape(page.words["draft"])}</p>')
     if e.logo is not None:
-        logo = _prepared(resolve_image(page.root, e.logo), e.logo, IMAGE_PIXELS // 4)
+        logo = _prepared(page, resolve_image(page.root, e.logo), e.logo, IMAGE_PIXELS // 4)
         parts.append(
             f'<p class="logo"><img src="{logo.uri}" alt="{escape(e.organisation)}"'
             f' width="{logo.width // 2}" height="{logo.height // 2}"></p>'
@@ -266,7 +265,7 @@ def _icon(page: _Page, icon: str) -> str:
     if not icon:
         return ""
     path = icon_path(page.root, icon)
-    return f'<img class="chapter-icon" src="{_prepared(path, icon, ICON_PIXELS).uri}" alt="">'
+    return f'<img class="chapter-icon" src="{_prepared(page, path, icon, ICON_PIXELS).uri}" alt="">'
 
 
 def _section(page: _Page, section: model.Section, anchor: str) -> str:
@@ -430,7 +429,7 @@ def _figure_caption(page: _Page, caption: model.RichText | None, extra: str = ""
 
 def _image(page: _Page, block: model.Image) -> str:
     path = resolve_image(page.root, block.path)
-    image = _prepared(path, block.path, round(IMAGE_PIXELS * block.width))
+    image = _prepared(page, path, block.path, round(IMAGE_PIXELS * block.width))
     # shown at the share of the column the PDF gives it; CSS shrinks it on a narrow screen
     width = round(COLUMN_PIXELS * block.width)
     height = round(width * image.height / image.width)
@@ -448,31 +447,39 @@ class _Embedded:
     height: int
 
 
-def _prepared(path: Path, written: str | Path, pixels: int) -> _Embedded:
-    """An image as a data: URI, upright, sRGB, no larger than `pixels` on either side."""
-    prepared = prepare_image(path, pixels, pixels, name=written)
-    if prepared.jpeg is not None:
-        data, kind = prepared.jpeg, "jpeg"
-    else:
-        assert prepared.pixels is not None
-        buffer = io.BytesIO()
-        prepared.pixels.save(buffer, format="PNG")  # optimize=True costs 20 ms an icon
-        data, kind = buffer.getvalue(), "png"
-    uri = f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
-    return _Embedded(uri, prepared.width, prepared.height)
+def _prepared(page: _Page, path: Path, written: str | Path, pixels: int) -> _Embedded:
+    """An image as a data: URI, upright, sRGB, no larger than `pixels` on either side
+    (from the cache when this file was embedded at this size before)."""
+    image = web_image(path, pixels, name=written, cache=Cache.of_project(page.root))
+    uri = f"data:image/{image.kind};base64," + base64.b64encode(image.data).decode("ascii")
+    return _Embedded(uri, image.width, image.height)
 
 
 def _chart(page: _Page, block: model.Chart) -> str:
     art = page.charts.art[block.location]
     source = f"{page.words['source']}: {block.source}." if block.source else ""
     notes = " ".join(text for text in (block.note, source) if text)
-    drawing = chart_svg(art, alt=art.alt, font_family=f"{style.FAMILY}, sans-serif")
+    drawing = _drawings(art)
     data = "" if art.placeholder else chart_data_table(block, page.language)
     caption = _figure_caption(page, block.caption, notes)
     return (
         f'<figure class="chart"><p class="chart-title">{escape(block.title)}</p>'
         f"{drawing}{caption}{data}</figure>"
     )
+
+
+def _drawings(art: ChartArt) -> str:
+    """The chart for a wide screen and, when drawn, for a phone: one of the two is shown.
+
+    The stylesheet hides the other with display:none, which also keeps it out of
+    the accessibility tree, so a screen reader meets the chart once.
+    """
+    family = f"{style.FAMILY}, sans-serif"
+    wide = chart_svg(art.art, alt=art.alt, font_family=family)
+    if art.narrow is None:
+        return wide
+    narrow = chart_svg(art.narrow, alt=art.alt, font_family=family)
+    return f'<div class="chart-wide">{wide}</div><div class="chart-narrow">{narrow}</div>'
 
 
 def _callout(page: _Page, block: model.Callout) -> str:

@@ -16,7 +16,15 @@ from rapport import __version__
 from rapport.content.model import Edition
 from rapport.correction import Correction
 from rapport.labels import labels
-from rapport.layout.floats import FloatQueue, FlushFloats, Parts, keep_with_next, tighten
+from rapport.layout.floats import (
+    TIGHT_STEPS,
+    FloatQueue,
+    FlushFloats,
+    Parts,
+    Tightening,
+    keep_with_next,
+    tighten,
+)
 from rapport.layout.images import SharedImage, draw_shared
 from rapport.layout.recorder import LayoutRecorder
 from rapport.layout.styles import FACES, colour
@@ -100,7 +108,7 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         *,
         draft: bool = False,
         correction: Correction | None = None,
-        tight: frozenset[int] = frozenset(),
+        tight: Tightening | None = None,
     ) -> None:
         self.edition = edition
         self.draft = draft
@@ -111,8 +119,8 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
         self.floats = FloatQueue()  # charts, images and tiles waiting for the next page
         self.frame_fresh = False  # a frame began and nothing of the story was handled in it
         # The story's parts between page breaks (0 the cover, 1 the contents, then one per
-        # chapter): the spacing of those in `tight` shrinks; each one's end is recorded.
-        self.tight = tight
+        # chapter): those in `tight` are tightened by their step; each one's end is recorded.
+        self.tight = tight or {}
         self.parts = Parts()
         page = theme.page
         super().__init__(
@@ -179,8 +187,9 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
                 return
             if isinstance(flowables[0], PageBreak):  # (and no float waits)
                 self._part_ended()
-                if len(self.parts.ends) in self.tight:
-                    tighten(flowables[1:])
+                step = self.tight.get(len(self.parts.ends), 0)
+                if step:
+                    tighten(flowables[1:], TIGHT_STEPS[step - 1])
             self.parts.handled(self.page, flowables[0])
         if flowables:
             self.recorder.reached(getattr(flowables[0], "source_location", None))

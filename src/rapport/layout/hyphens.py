@@ -37,7 +37,12 @@ from rapport.theme import HyphenationTheme
 BREAK_MARK = "\u2010"
 NO_BREAK_SPACE = "\u00a0"
 SOFT_HYPHEN = "\u00ad"
-EDGE = 3  # letters a break leaves at least on each side
+EDGE = 3  # letters a break leaves at least on each side of it, within a part of a compound
+COMPOUND_HEAD = 2  # letters before a compound's own hyphen for a break after it ("tv-|gids")
+DICTIONARY_EDGE = 2  # what the dictionary is asked for: the finer rules above are applied after
+_JOINS = (
+    "-" + NO_BREAK_SPACE
+)  # what divides a word into parts: a compound's hyphen, a no-break space
 _installed = False
 
 
@@ -47,6 +52,7 @@ def install() -> None:
     if _installed:
         return
     _draw_breaks_with_the_mark()
+    rl.hyphenate_words_with_no_break_spaces()
 
     def read_mark_as_soft_hyphen(original: Callable[..., str]) -> Callable[..., str]:
         def to_unicode_cmap(fontname: str, subset: Any) -> str:
@@ -83,7 +89,20 @@ def _draw_breaks_with_the_mark() -> None:
 
         return rejoin
 
+    def frags_with_mark(generate_pair: Callable[..., Any]) -> Callable[..., Any]:
+        def generate_with_mark(*args: Any, **kwargs: Any) -> Any:
+            result = generate_pair(*args, **kwargs)
+            if result and result[0] == "-":  # a word of several styles: "<b>pagina</b>weergaven"
+                _, head, tail = result
+                style, text = head[-1]
+                head[-1] = (style, text[:-1] + BREAK_MARK)
+                return (BREAK_MARK, head, tail)
+            return result
+
+        return generate_with_mark
+
     rl.wrap_word_breaking(with_mark)
+    rl.wrap_frag_word_breaking(frags_with_mark)
     rl.wrap_word_rejoining(rejoining_the_mark)
 
 
@@ -99,7 +118,7 @@ class Hyphenator:
     def __init__(self, language: str, store: Path | None) -> None:
         self.language = language
         self.cache = Cache(store) if store is not None else None
-        self.inputs = {"language": language, "left": EDGE, "right": EDGE}
+        self.inputs = {"language": language, "left": DICTIONARY_EDGE, "right": DICTIONARY_EDGE}
         self.known: dict[str, list[list[str]]] = {}
         if self.cache is not None:
             self.known = self.cache.read(HYPHENATION, self.inputs, _break_points) or {}
@@ -118,8 +137,8 @@ class Hyphenator:
         if self._dictionary is None:
             self._dictionary = pyphen.Pyphen(
                 lang=self.language.replace("-", "_"),
-                left=EDGE,
-                right=EDGE,
+                left=DICTIONARY_EDGE,
+                right=DICTIONARY_EDGE,
             )
         return self._dictionary
 
@@ -147,11 +166,14 @@ def _break_points(text: bytes) -> dict[str, list[list[str]]]:
 
 
 class RuledHyphenator:
-    """The dictionary's break points corrected by the theme: exceptions and names kept whole.
+    """The dictionary's break points corrected by the theme and by the rules of a compound.
 
     Inside a word the exceptions and names are found wherever they occur, case
     aside, so `Krantenkiosken` breaks only as `kranten-kiosk` allows and
-    `Bibsterklassen` never inside `Bibster`.
+    `Bibsterklassen` never inside `Bibster`. A word with a hyphen of its own
+    (`AVG-wetgeving`) may break right after that hyphen, which then ends the
+    line with no hyphen added; each part of such a word, and of a name joined
+    by no-break spaces, keeps `EDGE` letters on each side of a dictionary break.
     """
 
     def __init__(
@@ -161,9 +183,17 @@ class RuledHyphenator:
         self.exceptions = {
             entry.replace("-", "").lower(): _break_positions(entry) for entry in words.exceptions
         }
-        # Names of one word are protected here; a name of several words is one
-        # unbreakable word once `keep_together` has joined it with no-break spaces.
-        self.names = {name.lower() for name in words.keep_whole if " " not in name}
+        # A name of several words is one word once `keep_together` has joined it with
+        # no-break spaces: protected the same way.
+        self.names = {name.replace(" ", NO_BREAK_SPACE).lower() for name in words.keep_whole}
+        # What the break points depend on, for caches that outlive this object.
+        self.key = (
+            getattr(dictionary, "language", None),
+            tuple(sorted(self.exceptions)),
+            tuple(sorted(self.names)),
+            EDGE,
+            COMPOUND_HEAD,
+        )
         self.known: dict[str, list[tuple[str, str]]] = {}
 
     def __call__(self, word: str) -> Iterator[tuple[str, str]]:
@@ -174,25 +204,41 @@ class RuledHyphenator:
 
     def _pairs(self, word: str) -> list[tuple[str, str]]:
         lowered = word.lower()
-        closed: list[tuple[int, int]] = []  # spans of the word no dictionary break may fall in
+        closed: list[tuple[int, int]] = []  # spans of the word no break may fall in
         added: set[int] = set()
-        for entry, positions in self.exceptions.items():
+        for entry, allowed in self.exceptions.items():
             for start in _occurrences(lowered, entry):
                 closed.append((start, start + len(entry)))
-                added.update(start + position for position in positions)
+                added.update(start + position for position in allowed)
         for name in self.names:
             closed.extend((start, start + len(name)) for start in _occurrences(lowered, name))
-        if not closed:
-            return list(self.dictionary(word))
-        pairs = {
-            len(head): (head, tail)
-            for head, tail in self.dictionary(word)
-            if not any(start < len(head) < end for start, end in closed)
-        }
-        for position in added:
-            if EDGE <= position <= len(word) - EDGE:
-                pairs.setdefault(position, (word[:position], word[position:]))
-        return [pairs[position] for position in sorted(pairs, reverse=True)]
+        found = {len(head) for head, _ in self.dictionary(word) if _inside_a_part(word, len(head))}
+        found.update(_compound_breaks(word))
+        # The exceptions' own breaks are added after the closed spans have ruled out the rest.
+        breaks = {p for p in found if not any(start < p < end for start, end in closed)}
+        breaks.update(p for p in added if EDGE <= p <= len(word) - EDGE)
+        return [(word[:p], word[p:]) for p in sorted(breaks, reverse=True)]
+
+
+def _inside_a_part(word: str, position: int) -> bool:
+    """Whether a break at `position` leaves `EDGE` letters on each side within its part of
+    the word (no `Noor|d-Zuid`, no break next to a compound's hyphen or a no-break space)."""
+    start = max(word.rfind(join, 0, position) for join in _JOINS) + 1
+    ends = [end for end in (word.find(join, position) for join in _JOINS) if end != -1]
+    end = min(ends, default=len(word))
+    return position - start >= EDGE and end - position >= EDGE
+
+
+def _compound_breaks(word: str) -> Iterator[int]:
+    """Breaks right after a compound's own hyphen (`Bibliotheek-|profielen`), between letters
+    only: never in a number range or after a minus, and never after a lone letter (`e-boek`)."""
+    for index, character in enumerate(word):
+        if character != "-":
+            continue
+        start = max(word.rfind(join, 0, index) for join in _JOINS) + 1
+        head, tail = word[start:index], word[index + 1 : index + 1 + EDGE]
+        if len(head) >= COMPOUND_HEAD and head.isalpha() and len(tail) == EDGE and tail.isalpha():
+            yield index + 1
 
 
 def _break_positions(exception: str) -> tuple[int, ...]:

@@ -29,6 +29,7 @@ from reportlab.platypus import Paragraph as ReportlabParagraph
 from rapport.layout.linebreak import (
     INFINITY,
     Box,
+    Demerits,
     Glue,
     Item,
     Penalty,
@@ -41,12 +42,19 @@ from rapport.libs import rl
 log = logging.getLogger(__name__)
 
 STRETCH = 0.5  # of a space: a line using all of it has spaces 1.5 times as wide
-SHRINK = 0.2  # of a space: reportlab draws a line with negative extra space narrower
+SHRINK = 1 / 3  # of a space, as TeX and Typst: spaces never narrower than two thirds
 HYPHEN_COST = 50.0  # TeX's \hyphenpenalty
+TOLERANCES = (1.0, 1.6, 3.0, INFINITY)  # the passes of the search, strictest first
+WEIGHTS = Demerits()
 SLACK = 0.01  # points a planned line's width exceeds its natural width, for rounding
 _FILL = 1e6  # the stretch of the last line: it is not justified
-# Where each word may hyphenate, for each hyphenator (a build's theme has its own).
-_ends_of_words: weakref.WeakKeyDictionary[
+# Where each word may hyphenate, for the whole process: asking reportlab costs more
+# than the rest of the breaking. Keyed by what the break points depend on (the
+# hyphenator's rules, the word's fonts, sizes and text); cleared when full.
+_ENDS_KEPT = 50_000
+_ends_of_words: dict[tuple[Any, ...], list[tuple[float, float, bool]]] = {}
+# The same for a hyphenator that cannot say what its rules are: as long as it lives.
+_ends_by_hyphenator: weakref.WeakKeyDictionary[
     Any, dict[tuple[Any, ...], list[tuple[float, float, bool]]]
 ] = weakref.WeakKeyDictionary()
 
@@ -58,6 +66,7 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
     # of a split paragraph the plan its lines must keep.
     line_plan: tuple[list[float], list[float]] | None = None
     kept_plan: tuple[list[float], list[float]] | None = None
+    _plans: dict[tuple[float, ...], tuple[list[float], list[float]] | None] | None = None
 
     def breakLines(self, width: float | Sequence[float]) -> Any:
         self.line_plan = None
@@ -68,7 +77,7 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
         # (a paragraph of one plain run would otherwise get lines of plain strings).
         paragraph: Any = self
         paragraph.frags = rl.frag_words(paragraph.frags, widths[0])
-        plan = self._kept_plan(widths) or planned_widths(self, widths)
+        plan = self._kept_plan(widths) or self._planned(widths)
         if plan is None:
             return super().breakLines(width)
         planned, real = plan
@@ -81,6 +90,16 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
             line.maxWidth = line_width(real, number)
         self.line_plan = plan
         return lines
+
+    def _planned(self, widths: list[float]) -> tuple[list[float], list[float]] | None:
+        """`planned_widths`, once per width: floats, frame splits and a second layout attempt
+        wrap the same paragraph again and again at the same width."""
+        key = tuple(widths)
+        if self._plans is None:
+            self._plans = {}
+        if key not in self._plans:
+            self._plans[key] = planned_widths(self, widths)
+        return self._plans[key]
 
     def _kept_plan(self, widths: list[float]) -> tuple[list[float], list[float]] | None:
         """The lines a first part of a split must keep: broken again on their own, its words
@@ -136,9 +155,9 @@ def planned_widths(paragraph: Any, widths: list[float]) -> tuple[list[float], li
     if not words or max(word[0] for word in words) > min(real):
         return None  # a word wider than a line: reportlab cuts it (layout/breaking.py)
     hyphenator = style.hyphenationLang if callable(style.hyphenationLang) else None
-    min_length = getattr(style, "hyphenationMinWordLength", 7)
+    min_length = getattr(style, "hyphenationMinWordLength", 6)
     items = paragraph_items(words, hyphenator, min_length)
-    breaks = optimal_breaks(items, real)
+    breaks = optimal_breaks(items, real, TOLERANCES, WEIGHTS)
     naturals = natural_widths(items, breaks.positions)
     planned = []
     for number, (position, natural) in enumerate(zip(breaks.positions, naturals, strict=True)):
@@ -200,8 +219,15 @@ def _hyphenated_ends(
         or any(hasattr(frag, "cbDefn") for frag, _ in word[1:])
     ):
         return []
-    known = _ends_of_words.setdefault(hyphenator, {})
+    rules = getattr(hyphenator, "key", None)
+    if rules is None:
+        known = _ends_by_hyphenator.setdefault(hyphenator, {})
+    else:
+        known = _ends_of_words
+        if len(known) >= _ENDS_KEPT:
+            known.clear()
     key = (
+        rules,
         min_length,
         word[0],
         *((frag.fontName, frag.fontSize, text) for frag, text in word[1:]),

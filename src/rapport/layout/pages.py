@@ -8,18 +8,28 @@ stage's work (rapport.pdf.write); nothing here knows of it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from rapport.charts import ChartSet
-from rapport.content.model import Edition
+from rapport.assets import icon_path, resolve_image
+from rapport.cache import LAYOUT, Cache, file_digest, json_text
+from rapport.charts import ChartArt, ChartSet
+from rapport.content.model import Chart, Edition, Image
+from rapport.content.walk import edition_nodes, iter_nodes
 from rapport.correction import Correction
 from rapport.diagnostics import ContentError, Diagnostic, Location
 from rapport.layout import hyphens
 from rapport.layout.document import ReportDocument, frame_height
+from rapport.layout.floats import TIGHT_STEPS, Tightening
 from rapport.layout.images import ImageStore
 from rapport.layout.laid_out import LaidOut
 from rapport.layout.recorder import LayoutRecorder
@@ -38,35 +48,180 @@ def lay_out(
     *,
     draft: bool = False,
     correction: Correction | None = None,
+    cache: Cache | None = None,
 ) -> LaidOut:
     """Lay `edition` out into pages; a block that fits no page is a content error.
 
     A chapter whose last page holds only a little (a row of tiles, a callout) is laid
-    out again with its spacing tightened; the tighter pages are kept if they are fewer.
+    out again with its spacing tightened, step by step (layout/floats.py TIGHT_STEPS);
+    the mildest step that saves the chapter a page is kept. Each chapter's decision is
+    kept in `cache`, keyed by what it is made of, so that a build whose chapters were
+    decided before lays out once (an edited chapter is decided again, alone).
     """
     register_fonts(theme)
 
-    def attempt(tight: frozenset[int]) -> tuple[LaidOut, ReportDocument]:
+    def attempt(tight: Tightening) -> tuple[LaidOut, ReportDocument]:
+        log.debug("laying out, tightened %s", sorted(tight.items()) or "nothing")
         return _lay_out_once(edition, theme, charts, moment, draft, correction, tight)
 
-    laid, doc = attempt(frozenset())
-    loose = doc.parts.loose(frame_height(theme))
-    if loose:
-        tighter, tight_doc = attempt(loose)
-        # only the chapters that lost a page keep their tighter spacing
-        gained = frozenset(
-            part
-            for part in loose
-            if part < len(tight_doc.parts.pages())
-            and tight_doc.parts.pages()[part] < doc.parts.pages()[part]
-        )
-        log.debug("tightened parts %s, %s saved a page", sorted(loose), sorted(gained))
-        if gained and gained != loose:
-            tighter, _ = attempt(gained)
-        if gained and tighter.pages < laid.pages:
-            laid = tighter
+    keys = _decision_keys(edition, theme, charts, moment, draft, correction)
+    known = _read_decisions(cache, keys)
+    laid = _decide(attempt, known, frame_height(theme), theme.sizes.leading, keys, cache)
     _save_hyphenation()
     return laid
+
+
+def _decide(
+    attempt: Callable[[Tightening], tuple[LaidOut, ReportDocument]],
+    known: Tightening,
+    height: float,
+    leading: float,
+    keys: dict[int, dict[str, Any]] | None,
+    cache: Cache | None,
+) -> LaidOut:
+    """Lay out with the decisions known, then decide the chapters not known yet.
+
+    A chapter's pages depend only on its own content and spacing (each starts on a new
+    page, and no float leaves it), so chapters are decided one by one: the result is
+    the same whichever decisions came from the cache.
+    """
+    decided = {part: step for part, step in known.items() if step}
+    laid, doc = attempt(decided)
+    tried = {_spelled(decided): laid}
+    plain = doc.parts.pages()
+    undecided = {part for part in range(2, len(plain)) if part not in known}
+    # the steps by which each undecided chapter could save a page (an estimate), mildest first
+    could = {
+        part: [
+            step
+            for step, tightness in enumerate(TIGHT_STEPS, start=1)
+            if part in doc.parts.loose(height, tightness, leading)
+        ]
+        for part in sorted(undecided)
+    }
+    trying = {part: steps.pop(0) for part, steps in could.items() if steps}
+    while trying:  # every chapter at its mildest step not tried yet, all in one layout
+        trial = decided | trying
+        tried[_spelled(trial)], tight_doc = attempt(trial)
+        tight_pages = tight_doc.parts.pages()
+        gained = {part: step for part, step in trying.items() if tight_pages[part] < plain[part]}
+        log.debug("tried steps %s, %s saved a page", sorted(trying.items()), sorted(gained))
+        decided |= gained
+        trying = {p: could[p].pop(0) for p in trying if p not in gained and could[p]}
+    # the last trial may have tightened a chapter that gained nothing: laid out once more
+    laid = tried.get(_spelled(decided)) or attempt(decided)[0]
+    _write_decisions(cache, keys, {part: decided.get(part, 0) for part in undecided})
+    return laid
+
+
+def _spelled(tight: Tightening) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(tight.items()))
+
+
+def _decision_keys(
+    edition: Edition,
+    theme: Theme,
+    charts: ChartSet,
+    moment: dt.datetime,
+    draft: bool,
+    correction: Correction | None,
+) -> dict[int, dict[str, Any]] | None:
+    """Each chapter's part of the story → what its pages are made of, as a cache key.
+
+    Everything shared (the theme, the edition without its chapters, fonts, images,
+    the date, draft or correction) and the chapter itself: its model, its charts'
+    art, and the numbered captions before it (figure and table numbers run on). None
+    when something has no stable spelling or a file cannot be read: then nothing is
+    cached.
+    """
+    root = theme.root
+
+    def portable(text: str) -> str:  # the same project in another folder: the same keys
+        return text.replace(str(root.resolve()), "<project>").replace(str(root), "<project>")
+
+    shared = portable(repr((theme, dataclasses.replace(edition, chapters=()), correction, draft)))
+    try:
+        files = {portable(str(p)): file_digest(p) for p in _files_drawn(edition, theme)}
+    except OSError:
+        return None
+    common = {"shared": _text_digest(shared), "files": files, "moment": moment.isoformat()}
+    keys: dict[int, dict[str, Any]] = {}
+    numbered: list[str] = []  # captioned blocks before this chapter
+    for index, chapter in enumerate(edition.chapters):
+        nodes = list(iter_nodes(chapter))
+        art = [charts.art.get(node.location) for node in nodes if isinstance(node, Chart)]
+        own = portable(repr(chapter))
+        if " at 0x" in own + shared:  # an object spelled by its address: not the same next time
+            return None
+        keys[index + FIRST_CHAPTER] = common | {
+            "part": index + FIRST_CHAPTER,
+            "chapter": _text_digest(own),
+            "charts": [_art_digest(item) for item in art],
+            "numbered_before": _text_digest(repr(numbered)),
+        }
+        numbered += [type(node).__name__ for node in nodes if getattr(node, "caption", None)]
+    return keys
+
+
+FIRST_CHAPTER = 2  # the story's parts: 0 the cover, 1 the contents, then the chapters
+
+
+def _files_drawn(edition: Edition, theme: Theme) -> list[Path]:
+    """The images, icons and fonts the pages draw: their content sizes what is laid out."""
+    root = theme.root
+    found = [theme.font_path(face.name) for face in dataclasses.fields(theme.fonts)]
+    found += [resolve_image(root, n.path) for n in edition_nodes(edition) if isinstance(n, Image)]
+    found += [icon_path(root, chapter.icon) for chapter in edition.chapters if chapter.icon]
+    if edition.logo is not None:
+        found.append(resolve_image(root, edition.logo))
+    return sorted(set(found))
+
+
+def _art_digest(art: ChartArt | None) -> str | None:
+    if art is None:
+        return None
+    return _text_digest(f"{art.alt}\0{art.placeholder}\0") + _bytes_digest(art.art.to_json())
+
+
+def _text_digest(text: str) -> str:
+    return _bytes_digest(text.encode())
+
+
+def _bytes_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_decisions(cache: Cache | None, keys: dict[int, dict[str, Any]] | None) -> Tightening:
+    """The chapters decided before: part → step (0: laid out as it is)."""
+    if cache is None or keys is None:
+        return {}
+    found = {part: cache.read(LAYOUT, inputs, _decode_step) for part, inputs in keys.items()}
+    return {part: step for part, step in found.items() if step is not None}
+
+
+def _decode_step(data: bytes) -> int:
+    value = json.loads(data)
+    if not isinstance(value, dict) or set(value) != {"step"}:
+        raise ValueError("not a tightening decision")
+    step = value["step"]
+    if type(step) is not int or not 0 <= step <= len(TIGHT_STEPS):
+        raise ValueError(f"no tightening step {step!r}")
+    return step
+
+
+def _write_decisions(
+    cache: Cache | None, keys: dict[int, dict[str, Any]] | None, decided: Tightening
+) -> None:
+    if cache is None or keys is None:
+        return
+    for part, step in decided.items():
+        if part not in keys:  # a part the edition does not know of: nothing to key it by
+            continue
+        try:  # the pages are laid out: a decision that cannot be saved is made again
+            cache.write(LAYOUT, keys[part], json_text({"step": step}))
+        except OSError as exc:
+            log.warning("could not save the layout cache (%s)", exc.strerror or exc)
+            return
 
 
 def _lay_out_once(
@@ -76,7 +231,7 @@ def _lay_out_once(
     moment: dt.datetime,
     draft: bool,
     correction: Correction | None,
-    tight: frozenset[int],
+    tight: Tightening,
 ) -> tuple[LaidOut, ReportDocument]:
     """The pages, with the spacing of the story's parts `tight` tightened, and the
     document that laid them out (which knows the pages of each part)."""

@@ -606,12 +606,16 @@ def _boxed(parts: list[Flowable], fill: colors.Color, rule: colors.Color) -> Flo
                 ("LINEBEFORE", (0, 0), (0, -1), 3, rule),
                 ("LEFTPADDING", (0, 0), (-1, -1), 12),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-                ("TOPPADDING", (0, 0), (-1, -1), 8),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 9),
+                ("TOPPADDING", (0, 0), (-1, -1), _BOX_PADDING[0]),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), _BOX_PADDING[1]),
             ]
         )
     )
+    box.boxed = _BOX_PADDING  # a tightened chapter slims it (layout/floats.py)
     return box
+
+
+_BOX_PADDING = (8, 9)  # a callout's or quote's space above and below its text
 
 
 def _quote(ctx: _Context, block: model.Quote) -> list[Flowable]:

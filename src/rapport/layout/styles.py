@@ -16,6 +16,9 @@ from rapport.layout.kerning import kerned_font
 from rapport.theme import Theme
 
 BODY_FONT = "RapportRegular"
+# Words this long or longer may hyphenate: Dutch typesetting breaks six-letter words
+# ("wer-den"), never shorter ones, and keeps three letters on each side (layout/hyphens.py).
+HYPHENATE_FROM = 6
 FACES = {
     "regular": BODY_FONT,
     "italic": "RapportItalic",
@@ -114,7 +117,7 @@ def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = No
         hyphenationLang=hyphenate,
         embeddedHyphenation=0,
         uriWasteReduce=0.3,
-        hyphenationMinWordLength=7,
+        hyphenationMinWordLength=HYPHENATE_FROM,
     )
     ragged = ParagraphStyle("ragged", body, alignment=TA_LEFT, hyphenationLang=None, spaceAfter=0)
     heading = ParagraphStyle(

@@ -8,6 +8,7 @@ content, the contents) and the byte-identical rebuilds of the archive.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ import reportlab
 from reportlab.lib.rl_accel import fp_str, instanceStringWidthTTF
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import textobject
-from reportlab.platypus import paragraph
+from reportlab.platypus import ListFlowable, ListItem, Table, paragraph
 
 from rapport.libs import require
 
@@ -87,6 +88,21 @@ def frame_room(frame: Any) -> tuple[float, bool]:
     reportlab's own `Frame.add` draws what fits, and has no question-only form.
     """
     return float(frame._y - frame._y1p), bool(frame._atTop)
+
+
+def nested_flowables(flowable: Any) -> list[Any]:
+    """The flowables a list, list item or table holds, to restyle before they are wrapped
+    (a tightened chapter, layout/floats.py); reportlab keeps them in private fields."""
+    if isinstance(flowable, ListFlowable | ListItem):
+        # a list once wrapped has turned its items into its content and forgotten them
+        held = getattr(flowable, "_flowables", None)
+        return list(held if held is not None else flowable._list_content or ())
+    if isinstance(flowable, Table):
+        cells = [cell for row in flowable._cellvalues for cell in row]
+        return [
+            item for cell in cells for item in (cell if isinstance(cell, list | tuple) else [cell])
+        ]
+    return []
 
 
 # ----------------------------------------------------------------------------- kerning
@@ -209,7 +225,8 @@ def word_hyphenated_ends(
     word: Any, hyphenator: Any, min_length: int
 ) -> list[tuple[float, float, bool]]:
     """Where reportlab would hyphenate `word`, longest head first: (head width, width
-    the line end adds — the hyphen's —, whether a hyphen is added).
+    the line end adds — the hyphen's, or nothing after a compound's own hyphen —, and
+    True: the line ends in a hyphen either way, which counts for hyphens in a row).
 
     reportlab's own splitter (`_hyphenateFragWord`) is asked for the longest head
     below a shrinking limit, so the widths are exactly those its breaker will use.
@@ -229,8 +246,33 @@ def word_hyphenated_ends(
         if not hyphen and not str(head[-1][1]).endswith("-"):
             return ends
         head_width = word[0] - tail[0]
-        ends.append((head_width, head[0] - head_width, hyphen))
+        ends.append((head_width, head[0] - head_width, True))
         limit = head[0]
+
+
+def wrap_frag_word_breaking(wrap: Wrapper) -> None:
+    """Replace the function reportlab asks for a break in a word of several styles
+    (`paragraph._hyGenFragsPair`, which returns (hyphen, head, tail) with the hyphen
+    already typed at the end of the head's last text), as `wrap_word_breaking` does."""
+    paragraph._hyGenFragsPair = wrap(paragraph._hyGenFragsPair)
+
+
+def hyphenate_words_with_no_break_spaces() -> None:
+    """Let reportlab ask the hyphenator about a word that holds a no-break space.
+
+    reportlab hyphenates only words of letters (and hyphens), so a name joined by
+    no-break spaces never breaks, nor does the compound it starts: "Mijn
+    Bibliotheek-profielen" could not break after its hyphen. Counting the no-break
+    space as a letter hands such words to the hyphenator, which keeps the name
+    whole and never breaks next to the space (layout/hyphens.py). Idempotent.
+    """
+    letters = paragraph._hy_letters
+    if "\xa0" in letters:
+        return
+    letters += "\xa0"
+    paragraph._hy_letters = letters
+    paragraph._hy_letters_pat = re.compile(f"^[{letters}]+$")
+    paragraph._hy_shy_letters_pat = re.compile(f"^[{paragraph._hy_shy}{letters}]+$")
 
 
 def bullet_narrowed_widths(bullet_text: Any, style: Any, widths: list[float]) -> list[float]:

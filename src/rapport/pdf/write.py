@@ -51,8 +51,13 @@ def write_pdf(
     moment: dt.datetime,
     *,
     correction: Correction | None = None,
+    check_pdfa: bool = True,
 ) -> WriteResult:
-    """Finish `laid_out` into `target`; the file appears whole or not at all."""
+    """Finish `laid_out` into `target`; the file appears whole or not at all.
+
+    Without `check_pdfa` (only `rapport watch`, which runs the check after the
+    PDF is shown, see `cli/watch.py`) the PDF/A check is left to the caller.
+    """
     temporary = _temporary_beside(target)
     try:
         temporary.write_bytes(laid_out.pdf)
@@ -63,9 +68,13 @@ def write_pdf(
             structure=_structure_of(laid_out, edition.language),
             version=str(correction.revision) if correction else "",
         )
-        require_pdfa(  # the check `publish` runs
-            temporary, laid_out.images, edition.location, Cache.of_project(project_root(edition))
-        )
+        if check_pdfa:
+            require_pdfa(  # the check `publish` runs
+                temporary,
+                laid_out.images,
+                edition.location,
+                Cache.of_project(project_root(edition)),
+            )
         _publish(temporary, target)
     except OSError as exc:
         raise write_failure(exc, target) from None

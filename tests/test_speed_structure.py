@@ -1,0 +1,116 @@
+"""What keeps a build fast, checked by what it does rather than by timing it: a build
+whose chapters' tightening was decided before lays out once, and the decisions read
+from the cache give the very bytes a cold build gives."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import REPO
+from rapport.cache import LAYOUT, json_text
+from rapport.layout.pages import _decode_step
+from rapport.pipeline import build
+
+LAID_OUT = "laying out, tightened"
+
+
+def copy_2023(into: Path) -> Path:
+    """The real 2023 edition (two of its chapters are tightened) in a folder of its own."""
+    for folder in ("fonts", "images", "theme"):
+        shutil.copytree(REPO / folder, into / folder)
+    shutil.copytree(REPO / "content", into / "content")
+    return into / "content" / "2023"
+
+
+def layouts(caplog: pytest.LogCaptureFixture) -> list[str]:
+    found = [r.getMessage() for r in caplog.records if r.getMessage().startswith(LAID_OUT)]
+    caplog.clear()
+    return found
+
+
+@pytest.fixture
+def debug_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.DEBUG, logger="rapport")
+    return caplog
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_warm_build_lays_out_once_and_gives_the_cold_builds_bytes(
+    tmp_path: Path, debug_log: pytest.LogCaptureFixture
+) -> None:
+    edition = copy_2023(tmp_path)
+    cold = build(edition, tmp_path / "cold.pdf").pdf.read_bytes()
+    tried = layouts(debug_log)
+    assert len(tried) >= 2  # the plain layout, then the tightened chapters
+
+    warm = build(edition, tmp_path / "warm.pdf").pdf.read_bytes()
+
+    assert layouts(debug_log) == [tried[-1]]  # straight to the decision the cold build made
+    assert warm == cold
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_after_an_edit_only_the_edited_chapter_is_decided_again(
+    tmp_path: Path, debug_log: pytest.LogCaptureFixture
+) -> None:
+    edition = copy_2023(tmp_path)
+    build(edition, tmp_path / "before.pdf")
+    chapter = sorted(edition.glob("01-*.yaml"))[0]
+    text = chapter.read_text("utf-8")
+    chapter.write_text(
+        text.replace("paragraph: >-\n", "paragraph: >-\n          Versie 2.\n", 1), "utf-8"
+    )
+    layouts(debug_log)
+
+    edited = build(edition, tmp_path / "edited.pdf").pdf.read_bytes()
+    assert len(layouts(debug_log)) == 1  # chapter 1 is not loose: nothing more to try
+
+    shutil.rmtree(tmp_path / ".cache")
+    assert build(edition, tmp_path / "cold.pdf").pdf.read_bytes() == edited
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_trusted_decision_would_change_the_pdf(tmp_path: Path) -> None:
+    """What keying and checking the decisions guards against: a decision read is used."""
+    edition = copy_2023(tmp_path)
+    clean = build(edition, tmp_path / "clean.pdf").pdf.read_bytes()
+    for entry in (tmp_path / ".cache" / LAYOUT.name).glob("*.json"):
+        header, _ = entry.read_bytes().split(b',"value":', 1)
+        forged = json_text({"step": 0})  # no chapter tightened, sealed as the cache seals
+        fields = json.loads(header + b"}") | {"sha256": hashlib.sha256(forged).hexdigest()}
+        entry.write_bytes(json_text(fields)[:-1] + b',"value":' + forged + b"}")
+
+    forged_pdf = build(edition, tmp_path / "forged.pdf").pdf.read_bytes()
+    assert forged_pdf != clean
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b'{"step":9}', "no tightening step 9"),
+        (b'{"step":-1}', "no tightening step -1"),
+        (b'{"step":"1"}', "no tightening step '1'"),
+        (b'{"step":true}', "no tightening step True"),
+        (b'{"step":1,"more":2}', "not a tightening decision"),
+        (b"[1]", "not a tightening decision"),
+    ],
+)
+def test_a_decision_rapport_did_not_write_is_refused(value: bytes, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        _decode_step(value)
+
+
+def test_every_step_rapport_writes_reads_back() -> None:
+    from rapport.layout.floats import TIGHT_STEPS
+
+    for step in range(len(TIGHT_STEPS) + 1):
+        assert _decode_step(json_text({"step": step})) == step
