@@ -356,3 +356,39 @@ def test_warm_html_build_imports_neither_reportlab_nor_matplotlib(tmp_path: Path
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
     )
     assert warm.stdout.strip() == "[]", warm.stderr
+
+
+@pytest.mark.e2e
+def test_a_note_after_a_number_goes_under_the_table_as_in_the_pdf(tmp_path: Path) -> None:
+    """Digits stay aligned: "224 (afgeleid)" becomes 224 and a marker; the note is a line
+    under the table that the marked cells point to (aria-describedby)."""
+    edition_dir = make_project(
+        tmp_path,
+        chapter_with_blocks(
+            """\
+            - table:
+                caption: Abonnementen
+                columns: [Dienst, "2022", "2023"]
+                align: [left, right, right]
+                rows:
+                  - [Archief, "224 *(afgeleid)*", "228"]
+                  - [Kiosk, "129 (schatting)", "131 (afgeleid)"]
+                  - [Klasse, "12", "(geen)"]
+            """
+        ),
+    )
+    result, page_path = _built(edition_dir)
+    assert result.returncode == 0, result.stderr
+    source = page_path.read_text(encoding="utf-8")
+    page = _Page(source)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", source)
+    assert [re.sub(r"<[^>]+>", "", cell) for cell in cells] == [
+        "224*", "228", "129**", "131*", "12", "(geen)",
+    ]  # fmt: skip
+    notes = re.findall(r'<p class="table-note" id="([^"]+)">(.*?)</p>', source)
+    assert [(re.sub(r"<[^>]+>", "", text)) for _, text in notes] == ["* afgeleid", "** schatting"]
+    described = [
+        attrs["aria-describedby"] for attrs in page.all("td") if "aria-describedby" in attrs
+    ]
+    assert described == [notes[0][0], notes[1][0], notes[0][0]]
+    assert source.index("</table>") < source.index('class="table-note"')

@@ -99,7 +99,10 @@ thead th{{border-bottom:2px solid {c.primary}}}
 tbody tr:nth-child(even){{background:{c.tile}}}
 tbody tr:last-child>*{{border-bottom:1px solid {c.rule}}}
 tbody th{{font-weight:400}}
-.right{{text-align:right;font-variant-numeric:tabular-nums}}.center{{text-align:center}}
+.right{{text-align:right;font-variant-numeric:tabular-nums}}
+th.right,td.right{{padding-right:1.1rem}}
+.note-mark{{display:inline-block;width:0;white-space:nowrap}}
+.table-note{{font-size:.85rem;margin:-1rem 0 1.5rem}}.center{{text-align:center}}
 figure{{margin:1.5rem 0}}
 figure img{{max-width:100%;height:auto;display:block}}
 figcaption{{font-size:.9rem;margin-top:.4rem}}

@@ -26,6 +26,7 @@ from rapport.assets import icon_path, resolve_image, web_image
 from rapport.cache import Cache
 from rapport.charts import ChartArt, ChartSet
 from rapport.content import model
+from rapport.content.cellnotes import NotedCell, TableNotes
 from rapport.content.formatting import format_date, format_quantity
 from rapport.correction import Correction
 from rapport.html import style
@@ -394,27 +395,41 @@ def _table(page: _Page, block: model.Table) -> str:
         f'<th scope="col"{cls}>{escape(column)}</th>'
         for column, cls in zip(block.columns, classes, strict=True)
     )
+    notes = TableNotes()
+    # where the table stands in the content: unique on the page, the same at every build
+    note_id = f"noot-{slug(block.location.path.stem)}-{block.location.line}"
     rows = "".join(
         "<tr>"
         + "".join(
-            _cell(cell, cls, header=index == 0 and len(row) > 1)
-            for index, (cell, cls) in enumerate(zip(row, classes, strict=True))
+            _cell(cell, cls, index == 0 and len(row) > 1, notes.split(cell, align), note_id)
+            for index, (cell, cls, align) in enumerate(zip(row, classes, block.align, strict=True))
         )
         + "</tr>"
         for row in block.rows
     )
     caption_element = f"<caption>{caption}</caption>" if caption else ""
+    # a note such as "(afgeleid)" goes under the table, as in the PDF, so digits stay aligned
+    lines = "".join(
+        f'<p class="table-note" id="{note_id}-{len(marker)}">{escape(marker)} {_rich(note)}</p>'
+        for marker, note in notes.lines()
+    )
     return (
         f'<div class="table-wrap" role="region" tabindex="0" aria-label="{region}">'
         f"<table>{caption_element}<thead><tr>{head}</tr></thead>"
-        f"<tbody>{rows}</tbody></table></div>"
+        f"<tbody>{rows}</tbody></table></div>{lines}"
     )
 
 
-def _cell(cell: model.RichText, cls: str, *, header: bool) -> str:
+def _cell(
+    cell: model.RichText, cls: str, header: bool, noted: NotedCell | None, note_id: str
+) -> str:
     if header:
         return f'<th scope="row"{cls}>{_rich(cell)}</th>'
-    return f"<td{cls}>{_rich(cell)}</td>"
+    if noted is None:
+        return f"<td{cls}>{_rich(cell)}</td>"
+    mark = f'<span class="note-mark">{escape(noted.marker)}</span>'
+    described = f' aria-describedby="{note_id}-{len(noted.marker)}"'
+    return f"<td{cls}{described}>{_rich(noted.number)}{mark}</td>"
 
 
 def _figure_caption(page: _Page, caption: model.RichText | None, extra: str = "") -> str:

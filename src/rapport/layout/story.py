@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from reportlab.platypus import (
 from rapport.assets import icon_path, image_size, resolve_image
 from rapport.charts import ChartSet
 from rapport.content import model
+from rapport.content.cellnotes import TableNotes
 from rapport.content.formatting import format_quantity
 from rapport.correction import Correction
 from rapport.labels import labels
@@ -451,40 +450,24 @@ def _table(ctx: _Context, block: model.Table) -> list[Flowable]:
     return [*flow, *notes.lines(ctx), Spacer(1, s.body.leading * 0.6)]
 
 
-_CELL_NOTE = re.compile(
-    r"\s*\(([^()]*[^\W\d_][^()]*)\)\s*$"
-)  # "430 (afgeleid)": a word in brackets
-_MARKERS = ("*", "**", "***")
 _CELL_PADDING = 6  # reportlab's own left and right padding of a cell
 
 
 @dataclass
 class _CellNotes:
-    """Notes such as "(afgeleid)" after a number in a right-aligned cell.
+    """A table's notes (content/cellnotes.py) as the PDF sets them: the asterisk hangs in
+    the cell's right margin, so the last digit stays in line with the other rows."""
 
-    A designer keeps the digits of a column aligned: the note leaves the cell for a
-    line under the table, an asterisk marks the number, and the asterisk hangs in the
-    cell's right margin so the last digit stays in line with the other rows.
-    """
-
-    markers: dict[str, tuple[str, str]] = field(default_factory=dict)  # note → (marker, markup)
+    notes: TableNotes = field(default_factory=TableNotes)
     placed: dict[tuple[int, int], str] = field(default_factory=dict)  # (column, row) → marker
 
     def cell(self, ctx: _Context, cell: model.RichText, align: str, place: tuple[int, int]) -> str:
         """The markup of a cell: a note after its number becomes a hanging marker."""
-        note = _CELL_NOTE.search(cell.plain)
-        if align != "right" or note is None or not re.search(r"\d", cell.plain[: note.start()]):
+        noted = self.notes.split(cell, align)
+        if noted is None:
             return ctx.rich(cell)
-        key = note.group(1).strip()
-        if key not in self.markers and len(self.markers) < len(_MARKERS):
-            noted = model.RichText(spans=_cut(cell.spans, *note.span(1)), location=cell.location)
-            self.markers[key] = (_MARKERS[len(self.markers)], ctx.rich(noted))
-        if key not in self.markers:
-            return ctx.rich(cell)  # more distinct notes than markers: left in the cell
-        marker = self.markers[key][0]
-        self.placed[place] = marker
-        number = model.RichText(spans=_cut(cell.spans, 0, note.start()), location=cell.location)
-        return ctx.rich(number) + markup.plain(marker)
+        self.placed[place] = noted.marker
+        return ctx.rich(noted.number) + markup.plain(noted.marker)
 
     def _width(self, style: ParagraphStyle, marker: str) -> float:
         return float(stringWidth(marker, style.fontName, style.fontSize))
@@ -515,21 +498,9 @@ class _CellNotes:
     def lines(self, ctx: _Context) -> list[Flowable]:
         """The notes under the table, one line per marker: "* afgeleid"."""
         return [
-            ctx.leaf(Paragraph(f"{markup.plain(marker)} {noted}", ctx.styles.small), "P")
-            for marker, noted in self.markers.values()
+            ctx.leaf(Paragraph(f"{markup.plain(marker)} {ctx.rich(note)}", ctx.styles.small), "P")
+            for marker, note in self.notes.lines()
         ]
-
-
-def _cut(spans: tuple[model.Span, ...], start: int, end: int) -> tuple[model.Span, ...]:
-    """The spans that show the characters [start, end) of their joined text."""
-    cut: list[model.Span] = []
-    offset = 0
-    for span in spans:
-        low, high = max(start - offset, 0), min(end - offset, len(span.text))
-        if low < high:
-            cut.append(dataclasses.replace(span, text=span.text[low:high]))
-        offset += len(span.text)
-    return tuple(cut)
 
 
 def _table_caption(ctx: _Context, caption: str) -> Flowable | None:
