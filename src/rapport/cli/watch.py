@@ -132,6 +132,7 @@ class Rebuilder:
         from rapport.cli import print_diagnostics
         from rapport.pipeline import build
 
+        self.finish()  # the last PDF's verdict belongs before this build's lines
         try:
             if self.builder is not None:
                 result = self.builder(self.edition_dir, self.output)
@@ -141,8 +142,6 @@ class Rebuilder:
             self.tell(exc)
             return self.failed(exc)
         self.tell(result)
-        if "pdf" in result.formats and result.checked is not None:
-            self.check_pdfa(result.pdf, result.checked.edition)
         print_diagnostics(result.warnings)
         if result.checked is not None:
             self.inputs = read_by(result.checked)
@@ -153,11 +152,13 @@ class Rebuilder:
             f"rapport: {fixed}rebuilt {' and '.join(display_path(p) for p in result.written)}"
             f" ({plural(result.pages, 'page')}) in {result.seconds:.2f} s"
         )
+        if "pdf" in result.formats and result.checked is not None:
+            # started only now, so that its verdict always follows the "rebuilt" line
+            self.check_pdfa(result.pdf, result.checked.edition)
         return True
 
     def check_pdfa(self, pdf: Path, edition: Edition) -> None:
         """Run the PDF/A check of the PDF just written beside the watcher (see `finish`)."""
-        self.finish()  # one check at a time: the last one is usually long done
         try:
             data = pdf.read_bytes()  # as written now: the next build may replace the file
         except OSError as exc:
