@@ -39,7 +39,7 @@ wild_values = st.one_of(
 
 def theme_value(group: str, key: str) -> st.SearchStrategy[str]:
     """Mostly a value the key accepts (so that combinations are tried), else anything."""
-    if group in RANGES:
+    if key in RANGES.get(group, {}):
         low, high = RANGES[group][key]
         fine = st.floats(low, high).map(lambda f: f"{f:.1f}")
     else:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph as ReportlabParagraph
 
 from helpers import make_project
@@ -254,3 +255,53 @@ def test_a_justified_report_builds_and_copies_back_whole(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages)
     assert BREAK_MARK not in text
+
+
+# -- font expansion: glyphs widened a little, spaces spared -------------------------------
+
+
+def drawn_lines(paragraph: Any, path: Path, width: float = WIDTH) -> list[list[Any]]:
+    """The glyphs of `paragraph` drawn at (50, 50) in a PDF, line by line, read back from
+    the file; a plain string is drawn below it."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from rapport.pdf.typography import read_glyphs
+
+    canvas = Canvas(str(path), pagesize=(width + 100, 800))
+    _, height = paragraph.wrap(width, 700)
+    paragraph.drawOn(canvas, 50, 750 - height)
+    canvas.setFont(paragraph.style.fontName, 10)
+    canvas.drawString(50, 20, "Wise")
+    canvas.save()
+    lines: dict[float, list[Any]] = {}
+    for glyph in read_glyphs(path)[1]:
+        lines.setdefault(round(glyph.baseline, 1), []).append(glyph)
+    return [sorted(line, key=lambda g: g.x0) for _, line in sorted(lines.items(), reverse=True)]
+
+
+def test_widened_lines_end_exactly_at_the_edge_and_spare_their_spaces(
+    styles: Styles, tmp_path: Path
+) -> None:
+    paragraph = Paragraph(COMPOUNDS, styles.body)
+    *lines, last, after = drawn_lines(paragraph, tmp_path / "p.pdf", 300)
+    scales = [getattr(line, "_rapport_scale", 1.0) for line in paragraph.blPara.lines]
+    assert max(scales) > 1.0  # some line is widened …
+    assert max(scales) <= 1 + styles.body.expansion + 1e-9  # … by the theme's share at most
+    for line in lines:
+        assert line[0].x0 == pytest.approx(50, abs=0.01)
+        assert line[-1].x1 == pytest.approx(350, abs=0.01)
+    assert last[-1].x1 < 340  # the last line is not justified
+    natural = pdfmetrics.stringWidth("Wise", styles.body.fontName, 10)
+    assert after[-1].x1 - after[0].x0 == pytest.approx(natural, abs=0.01)  # scaling reset
+
+
+def test_a_line_with_a_link_keeps_its_glyphs(styles: Styles) -> None:
+    linked = '<a href="https://example.org">' + COMPOUNDS + "</a>"
+    for line in lines_of(Paragraph(linked, styles.body), 300):
+        assert not hasattr(line, "_rapport_scale")  # reportlab places the link by widths
+
+
+def test_no_expansion_in_the_theme_draws_no_scaled_line(styles: Styles) -> None:
+    style = ParagraphStyle("fixed", styles.body, expansion=0.0)
+    for line in lines_of(Paragraph(COMPOUNDS, style), 300):
+        assert not hasattr(line, "_rapport_scale")

@@ -214,3 +214,31 @@ def test_never_three_hyphens_in_a_row_on_random_paragraphs(text: list[str], widt
     assert hyphen_runs(items, optimal_breaks(items, [float(width)]).positions) <= 2 or (
         max(len(word) for word in text) > width
     )
+
+
+# ------------------------------------------------------------------------ font expansion
+
+
+def widening(items: Sequence[Item], share: float) -> list[Item]:
+    """`items` with every box allowed to widen by `share` of its width."""
+    return [
+        Box(item.width, item.width * share) if isinstance(item, Box) else item for item in items
+    ]
+
+
+def test_a_box_that_may_widen_adds_its_stretch_to_the_line() -> None:
+    space = Glue(1.0, 0.5, 0.2)
+    items: list[Item] = [Box(4.0, 0.4), space, Box(4.0, 0.4), space, Box(9.0, 0.9), *END]
+    found = total_fit(items, [10.0], 1.0)
+    assert found is not None and found.positions[0] == 3  # "4 4", then "9"
+    assert found.ratios[0] == pytest.approx((10.0 - 9.0) / (0.4 + 0.5 + 0.4))
+
+
+@pytest.mark.parametrize("width", [40.0, 50.0, 60.0])
+def test_widening_glyphs_leaves_spaces_less_to_stretch(width: float) -> None:
+    items = paragraph(FROG_KING.split())
+    fixed = optimal_breaks(items, [width])
+    widened = optimal_breaks(widening(items, 0.02), [width])
+    assert widened.demerits < fixed.demerits
+    assert max(widened.ratios[:-1]) < max(fixed.ratios[:-1])
+    assert line_fits(items, widened.positions, [width])  # widening never makes a line overfull

@@ -36,6 +36,10 @@ def theme_problems(tmp_path: Path, text: str) -> list[str]:
         ),
         ("sizes:\n  body: 1e3\n", "2:9: theme value 'sizes.body' is not a number ('1e3')"),
         (
+            "text:\n  expansion: 5\n",
+            "2:14: theme value 'text.expansion' is out of range (5 %; from 0 to 4)",
+        ),
+        (
             "sizes:\n  body: {a: 1}\n",
             "2:9: theme value 'sizes.body' is not a number (a set of keys)",
         ),
@@ -69,9 +73,10 @@ def test_every_number_of_the_theme_has_limits_and_the_defaults_keep_them(tmp_pat
     assert theme_problems(tmp_path, "sizes:\n  body: 10,5\n") == []
     for group, keys in RANGES.items():
         for key, (low, high) in keys.items():
-            assert 0 < low < high
-            text = f"{group}:\n  {key}: {high + 1:g}\n"
-            assert theme_problems(tmp_path / f"{group}-{key}", text) != []
+            assert 0 <= low < high
+            for outside in (low - 1, high + 1):
+                text = f"{group}:\n  {key}: {outside:g}\n"
+                assert theme_problems(tmp_path / f"{group}-{key}-{outside:g}", text) != []
 
 
 def test_without_a_theme_file_a_missing_default_font_is_named(tmp_path: Path) -> None:

@@ -89,6 +89,27 @@ def test_lines_at_their_natural_spacing_are_not_stretched(tmp_path):
     assert measures.stretched == {1.2: 0, 1.5: 0, 1.8: 0}
 
 
+def test_widened_glyphs_do_not_widen_the_natural_space_they_are_measured_against(tmp_path):
+    stream = justified_page(1.0).replace("Tf 14 TL", "Tf 102 Tz 14 TL")
+    measures = measure(pdf_with_streams(tmp_path / "z.pdf", stream))
+    space = _space_width()
+    assert measures.natural_gap == pytest.approx(space)
+    assert measures.max_stretch == pytest.approx(1.02 * (space + 1.0) / space)
+
+
+def test_a_contents_line_with_a_leader_gap_is_not_a_justified_line(tmp_path):
+    def set_to_full_width(head: str, tail: str) -> str:
+        """`head` and `tail` as one line as wide as FULL, the gap between them widened."""
+        gap = _line_width(FULL) - _line_width(head + tail)
+        return f"0 Tw [({head}) {-gap / SIZE * 1000:.3f} ({tail})] TJ T*"
+
+    entry = set_to_full_width("alle bibliotheken lenen nu", "12")  # a leader before the page
+    item = set_to_full_width("-", "bibliotheken lenen nu ook boeken uit")  # a bullet, then text
+    stream = justified_page(0.0).replace("ET", f"T* {entry} {item} ET")
+    measures = measure(pdf_with_streams(tmp_path / "c.pdf", stream))
+    assert measures.full_lines == 6  # the five lines and the list item, not the entry
+
+
 def test_a_kern_in_tj_counts_as_kerned_and_a_plain_pair_does_not(tmp_path):
     stream = f"BT /F {SIZE} Tf 72 700 Td [(T) 80 (o) ( Vo)] TJ ET"
     measures = measure(pdf_with_streams(tmp_path / "k.pdf", stream))
@@ -225,3 +246,19 @@ def test_inspect_typography_refuses_a_missing_file(tmp_path):
     result = run_rapport("inspect", "--typography", "geen.pdf", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "rapport: error: 'geen.pdf' is not a file\n"
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_2023_edition_meets_the_typographic_goals(tmp_path):
+    """The goals of the page design: few loose lines, none very loose, every strong pair
+    kerned, no straight quote (typo.py's definitions; see rapport/pdf/typography.py)."""
+    from rapport.pipeline import build
+
+    measures = measure(build(REPO / "content" / "2023", tmp_path / "2023.pdf").pdf)
+    assert measures.pages <= 12
+    assert measures.full_lines >= 60  # the measure saw the running text
+    assert measures.stretched[1.5] <= 0.05 * measures.full_lines
+    assert measures.stretched[1.8] == 0
+    assert measures.kerned == measures.kern_pairs > 0
+    assert measures.straight_quotes == 0

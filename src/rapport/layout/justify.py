@@ -12,6 +12,14 @@ hyphen mark of layout/hyphens.py, the data a split paragraph needs) is so
 built by reportlab itself; only each line's extra space is then set back to
 what the real width leaves. Should reportlab's lines not come out as planned,
 its own greedy breaking is used unchanged.
+
+A style's `expansion` (the theme's text.expansion) lets the glyphs of a line
+widen by up to that share, as pdfTeX's font expansion does: every word is a box
+that may stretch that much, so the search counts it, and a line stretched by
+ratio r has its glyphs widened by r times the expansion and its spaces by r
+times theirs (drawn with the PDF's horizontal scaling, libs/rl.py). Lines with
+links, underlines or inline objects keep their glyphs: reportlab places those
+by the unscaled widths.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import copy
 import logging
 import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.enums import TA_JUSTIFY
@@ -62,11 +71,11 @@ _ends_by_hyphenator: weakref.WeakKeyDictionary[
 class Paragraph(ReportlabParagraph):  # type: ignore[misc]
     """A reportlab Paragraph whose justified text is broken with the total-fit search."""
 
-    # The plan of the last breaking, (planned widths, real widths), and for the first part
-    # of a split paragraph the plan its lines must keep.
-    line_plan: tuple[list[float], list[float]] | None = None
-    kept_plan: tuple[list[float], list[float]] | None = None
-    _plans: dict[tuple[float, ...], tuple[list[float], list[float]] | None] | None = None
+    # The plan of the last breaking, and for the first part of a split paragraph the plan
+    # its lines must keep.
+    line_plan: Plan | None = None
+    kept_plan: Plan | None = None
+    _plans: dict[tuple[float, ...], Plan | None] | None = None
 
     def breakLines(self, width: float | Sequence[float]) -> Any:
         self.line_plan = None
@@ -80,18 +89,23 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
         plan = self._kept_plan(widths) or self._planned(widths)
         if plan is None:
             return super().breakLines(width)
-        planned, real = plan
-        lines = self._break_as_planned(planned)
-        if not _as_planned(lines, len(planned)):
+        lines = self._break_as_planned(plan.planned)
+        if not _as_planned(lines, len(plan.planned)):
             log.debug("planned breaks not reproduced; greedy breaking used")
             return super().breakLines(width)
         for number, line in enumerate(lines.lines):
-            line.extraSpace += line_width(real, number) - line.maxWidth
-            line.maxWidth = line_width(real, number)
+            plain = rl.line_is_plain(line)
+            natural = rl.line_text_width(line) if plain else line.maxWidth - line.extraSpace
+            real = line_width(plan.real, number)
+            scale = plan.scales[number] if plain else 1.0
+            if scale != 1.0:
+                rl.set_line_scale(line, scale)
+            line.extraSpace = real / scale - natural
+            line.maxWidth = real
         self.line_plan = plan
         return lines
 
-    def _planned(self, widths: list[float]) -> tuple[list[float], list[float]] | None:
+    def _planned(self, widths: list[float]) -> Plan | None:
         """`planned_widths`, once per width: floats, frame splits and a second layout attempt
         wrap the same paragraph again and again at the same width."""
         key = tuple(widths)
@@ -101,25 +115,24 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
             self._plans[key] = planned_widths(self, widths)
         return self._plans[key]
 
-    def _kept_plan(self, widths: list[float]) -> tuple[list[float], list[float]] | None:
+    def _kept_plan(self, widths: list[float]) -> Plan | None:
         """The lines a first part of a split must keep: broken again on their own, its words
         would be broken as a paragraph of their own (a short last line, other breaks)
         and might no longer fit the height the split measured."""
         if self.kept_plan is None:
             return None
-        planned, real = self.kept_plan
-        if rl.bullet_narrowed_widths(self.bulletText, self.style, widths) != real:
+        if rl.bullet_narrowed_widths(self.bulletText, self.style, widths) != self.kept_plan.real:
             return None  # laid out at another width after all: plan anew
-        return planned, real
+        return self.kept_plan
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts: list[Any] = super().split(availWidth, availHeight)
         if len(parts) == 2 and self.line_plan is not None:
             first = parts[0]
-            planned, real = self.line_plan
+            plan = self.line_plan
             count = len(first.blPara.lines)
             # Its last line now ends the part; it keeps its width and so its words.
-            first.kept_plan = (planned[:count], real)
+            first.kept_plan = Plan(plan.planned[:count], plan.real, plan.scales[:count])
         return parts
 
     def _break_as_planned(self, planned: list[float]) -> Any:
@@ -146,9 +159,19 @@ def _as_planned(lines: Any, count: int) -> bool:
     )
 
 
-def planned_widths(paragraph: Any, widths: list[float]) -> tuple[list[float], list[float]] | None:
-    """The widths to give reportlab's breaker so that it breaks where the total fit does,
-    and the real widths of the lines; None to leave the paragraph to reportlab."""
+@dataclass(frozen=True)
+class Plan:
+    """How a paragraph's lines are laid out: the width to give reportlab's breaker for each
+    line (so that it breaks where the total fit does), the real widths of the lines, and
+    how much each line's glyphs widen (1.0: not at all)."""
+
+    planned: list[float]
+    real: list[float]
+    scales: list[float]
+
+
+def planned_widths(paragraph: Any, widths: list[float]) -> Plan | None:
+    """The plan of the paragraph's lines; None to leave the paragraph to reportlab."""
     style = paragraph.style
     real = rl.bullet_narrowed_widths(paragraph.bulletText, style, widths)
     words = rl.frag_words(paragraph.frags, real[0])
@@ -156,29 +179,33 @@ def planned_widths(paragraph: Any, widths: list[float]) -> tuple[list[float], li
         return None  # a word wider than a line: reportlab cuts it (layout/breaking.py)
     hyphenator = style.hyphenationLang if callable(style.hyphenationLang) else None
     min_length = getattr(style, "hyphenationMinWordLength", 6)
-    items = paragraph_items(words, hyphenator, min_length)
+    expansion = float(getattr(style, "expansion", 0.0))
+    items = paragraph_items(words, hyphenator, min_length, expansion)
     breaks = optimal_breaks(items, real, TOLERANCES, WEIGHTS)
     naturals = natural_widths(items, breaks.positions)
-    planned = []
+    planned, scales = [], []
     for number, (position, natural) in enumerate(zip(breaks.positions, naturals, strict=True)):
         item = items[position]
         forced = isinstance(item, Penalty) and item.cost <= -INFINITY
         planned.append(line_width(real, number) if forced else natural + SLACK)
+        ratio = 0.0 if forced else min(max(breaks.ratios[number], 0.0), 1.0)
+        scales.append(round(1.0 + expansion * ratio, 4))
     # reportlab narrows the first line for a bullet again; give it room to.
     planned[0] += widths[0] - real[0]
-    return planned, real
+    return Plan(planned, real, scales)
 
 
 def paragraph_items(
     words: list[Any],
     hyphenator: Callable[[str], Any] | None,
     min_length: int,
+    expansion: float = 0.0,
 ) -> list[Item]:
     """Boxes, glues and penalties for reportlab's words of a paragraph.
 
     A space is counted before a word the way reportlab's breaker counts it: the
     space after the word before (in that word's font), only before a word that
-    has width.
+    has width. Each word's box may stretch by `expansion` of its width.
     """
     items: list[Item] = []
     space = 0.0
@@ -190,7 +217,7 @@ def paragraph_items(
         if word[0] > 0:
             if space and items:
                 items.append(Glue(space, space * STRETCH, space * SHRINK))
-            items += _word_items(word, hyphenator, min_length)
+            items += _word_items(word, hyphenator, min_length, expansion)
         else:
             items.append(Box(0.0))  # a callback: drawn where it stands, no break before it
         last = word[-1][0]
@@ -198,14 +225,18 @@ def paragraph_items(
     return [*items, Glue(0, _FILL, 0), Penalty(0, -INFINITY)]
 
 
-def _word_items(word: Any, hyphenator: Callable[[str], Any] | None, min_length: int) -> list[Item]:
+def _word_items(
+    word: Any, hyphenator: Callable[[str], Any] | None, min_length: int, expansion: float
+) -> list[Item]:
     ends = _hyphenated_ends(word, hyphenator, min_length)
     items: list[Item] = []
     done = 0.0
     for head_width, hyphen_width, flagged in reversed(ends):  # shortest head first
-        items += [Box(head_width - done), Penalty(hyphen_width, HYPHEN_COST, flagged)]
+        part = head_width - done
+        items += [Box(part, part * expansion), Penalty(hyphen_width, HYPHEN_COST, flagged)]
         done = head_width
-    return [*items, Box(word[0] - done)]
+    rest = word[0] - done
+    return [*items, Box(rest, rest * expansion)]
 
 
 def _hyphenated_ends(

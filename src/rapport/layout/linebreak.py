@@ -8,7 +8,8 @@ layout/justify.py turns a paragraph's words into items and the breaks back
 into lines.
 
 A paragraph is a sequence of items:
-- `Box`: a word or part of a word, of fixed width;
+- `Box`: a word or part of a word, of fixed width, or one that may stretch a
+  little when its glyphs may be widened (font expansion, as pdfTeX's);
 - `Glue`: a space that may stretch or shrink; a line may break at a glue
   that follows a box;
 - `Penalty`: a possible break that costs `cost` (a hyphenation point, with
@@ -34,6 +35,7 @@ INFINITY = 10_000.0  # a penalty this high forbids a break, its negative forces 
 @dataclass(frozen=True)
 class Box:
     width: float
+    stretch: float = 0.0  # a word whose glyphs may widen a little (font expansion)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ def total_fit(
     for index, item in enumerate(items):
         if isinstance(item, Box):
             sum_width += item.width
+            sum_stretch += item.stretch
             continue
         if isinstance(item, Glue):
             if index > 0 and isinstance(items[index - 1], Box):
@@ -331,6 +334,7 @@ def _prefix_sums(items: Sequence[Item]) -> list[tuple[float, float, float]]:
         sums.append((width, stretch, shrink))
         if isinstance(item, Box):
             width += item.width
+            stretch += item.stretch
         elif isinstance(item, Glue):
             width += item.width
             stretch += item.stretch

@@ -13,6 +13,7 @@ from reportlab.pdfbase import pdfmetrics
 from rapport.layout import breaking
 from rapport.layout.hyphens import has_dictionary, hyphenator
 from rapport.layout.kerning import kerned_font
+from rapport.libs import rl
 from rapport.theme import Theme
 
 BODY_FONT = "RapportRegular"
@@ -98,6 +99,7 @@ class Styles:
 def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = None) -> Styles:
     s, c = theme.sizes, theme.colours
     breaking.install()  # words wider than a line break instead of running off the page
+    rl.draw_scaled_lines()  # the glyph expansion of justified lines (layout/justify.py)
     hyphenate = (
         hyphenator(language, hyphenation_store, theme.hyphenation)
         if theme.text.hyphenate and has_dictionary(language)
@@ -118,6 +120,7 @@ def make_styles(theme: Theme, language: str, hyphenation_store: Path | None = No
         embeddedHyphenation=0,
         uriWasteReduce=0.3,
         hyphenationMinWordLength=HYPHENATE_FROM,
+        expansion=theme.text.expansion / 100,  # read by layout/justify.py
     )
     ragged = ParagraphStyle("ragged", body, alignment=TA_LEFT, hyphenationLang=None, spaceAfter=0)
     heading = ParagraphStyle(

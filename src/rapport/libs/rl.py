@@ -282,4 +282,59 @@ def bullet_narrowed_widths(bullet_text: Any, style: Any, widths: list[float]) ->
     return narrowed
 
 
+def line_is_plain(line: Any) -> bool:
+    """Whether a laid-out line (a FragLine) holds only text: no link, underline, strike,
+    background or inline object, which reportlab places by the unscaled widths."""
+    return not any(
+        hasattr(frag, "cbDefn")
+        or getattr(frag, "link", None)
+        or getattr(frag, "underline", False)
+        or getattr(frag, "strike", False)
+        or getattr(frag, "backColor", None)
+        for frag in getattr(line, "words", ())
+    )
+
+
+def line_text_width(line: Any) -> float:
+    """The width of a plain laid-out line's text as it is drawn: each run measured whole.
+
+    reportlab counts the tail of a hyphenated word as the word less its head, so a
+    kerned pair the break separates ("wetge-|ving": e, v) would still be counted."""
+    return float(
+        sum(pdfmetrics.stringWidth(frag.text, frag.fontName, frag.fontSize) for frag in line.words)
+    )
+
+
+_LINE_SCALE = "_rapport_scale"
+
+
+def set_line_scale(line: Any, scale: float) -> None:
+    """Draw the glyphs of a laid-out justified line `scale` times their width (`Tz`); its
+    extra space must already be what is left of the width at that scale."""
+    setattr(line, _LINE_SCALE, scale)
+
+
+def draw_scaled_lines() -> None:
+    """Make reportlab draw a justified line that has a scale (`set_line_scale`) with that
+    horizontal scaling, and reset it after the line: `Tz` outlives the text object.
+    Replaces `paragraph._justifyDrawParaLineX`, which reportlab looks up at each
+    paragraph it draws. Idempotent."""
+    original = paragraph._justifyDrawParaLineX
+    if getattr(original, "scales_lines", False):
+        return
+
+    def draw(tx: Any, offset: float, line: Any, last: int = 0) -> Any:
+        scale = getattr(line, _LINE_SCALE, None)
+        if scale is None or last:
+            return original(tx, offset, line, last)
+        tx.setHorizScale(scale * 100)
+        try:
+            return original(tx, offset, line, last)
+        finally:
+            tx.setHorizScale(100)
+
+    draw.scales_lines = True  # type: ignore[attr-defined]
+    paragraph._justifyDrawParaLineX = draw
+
+
 # --- end of total-fit line breaking -------------------------------------------

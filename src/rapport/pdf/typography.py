@@ -10,6 +10,10 @@ The definitions follow the shared `typo.py` measures, so figures compare:
 - full lines: body-size lines starting at the page's main left edge and ending
   at its right edge (the 90th percentile of line ends), with at least 4 word
   gaps; their stretch is the mean word gap over the natural one;
+- a line with a gap (after the first, which may follow a bullet) over three
+  times its median gap is set with a tab or a leader (a contents entry whose
+  dots are drawn, not typed), not justified: it is left out (typo.py counts
+  it, with its leader as one huge word gap);
 - the natural word gap is the space width of the line's font, or, for a font
   without a space glyph (some engines position words instead), the median gap
   of lines that stop well short of the edge (paragraph ends);
@@ -45,6 +49,7 @@ STRAIGHT_QUOTES = frozenset("'\"")
 CURLY_QUOTES = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e")
 PAGE_MARGIN = 60.0  # typo.py's text block: the page less 60 pt at top and bottom
 UNDERFILLED = 0.45
+TAB_GAP = 3.0  # a gap this many times the line's median one is a tab or leader, not a space
 MAX_FORM_DEPTH = 8  # forms drawing forms: deep enough for any real file, bounded for a hostile one
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -312,7 +317,9 @@ class _PageReader:
                         x1=x0 + natural * scale_x,
                         baseline=baseline,
                         size=round(state.size * scale_y, 2),
-                        space=font.space_width / 1000 * state.size * state.scaling * scale_x,
+                        # the font's own space: a line whose glyphs are widened (Tz) has
+                        # its word gaps measured against the unwidened space, as typo.py does
+                        space=font.space_width / 1000 * state.size * scale_x,
                         descent=font.descent / 1000 * state.size * scale_y,
                     )
                 )
@@ -492,6 +499,9 @@ def _page_lines(lines: list[_Line], full: list[_Line], short_gaps: list[float]) 
         gaps = line.gaps
         if len(gaps) < 4 or min(gaps) <= 0 or abs(line.start - left) > 2:
             continue  # not running text of the main column: tiles, tables, indented captions
+        if max(gaps[1:]) > TAB_GAP * statistics.median(gaps):
+            continue  # a tab or a dot leader (a contents entry), not a justified line; the
+            # first gap may be a list item's, after its bullet
         if line.end >= edge - 1.0:
             full.append(line)
         elif line.end < edge - 0.15 * (edge - left):

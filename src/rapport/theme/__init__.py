@@ -61,6 +61,9 @@ class SizeTheme:
 class TextTheme:
     align: str = "justify"
     hyphenate: bool = True
+    # How much wider, in percent, the glyphs of a justified line may be set so that its
+    # word spaces need stretch less (font expansion, as pdfTeX's microtype: 2% is unseen).
+    expansion: float = 2
 
 
 # Words whose break points the Dutch dictionary gets wrong, written with their
@@ -138,8 +141,9 @@ RANGES: dict[str, dict[str, tuple[float, float]]] = {
         "heading3": (7, 24),
         "figure": (12, 48),
     },
+    "text": {"expansion": (0, 4)},
 }
-_UNITS = {"page": "mm", "sizes": "pt"}
+_UNITS = {"page": "mm", "sizes": "pt", "text": "%"}
 _NUMBER = re.compile(r"^[+-]?[0-9]+([.,][0-9]+)?$")
 
 
