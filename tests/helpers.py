@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,6 +56,21 @@ def make_project(
     for file_name, text in files.items():
         (edition_dir / file_name).write_text(textwrap.dedent(text), encoding="utf-8")
     return edition_dir
+
+
+def backdate(root: Path, seconds: float = 60) -> None:
+    """Make every file under `root` `seconds` old: a build keeps its PDF for reuse only
+    when no input changed in the second before it started (rapport.pdf.reuse)."""
+    moment = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (moment, moment))
+
+
+def forget_finished_pdfs(root: Path) -> None:
+    """Take the finished PDFs out of the project's cache, so that the next build lays its
+    pages out even when nothing changed (rapport.pdf.reuse)."""
+    shutil.rmtree(root / ".cache" / "pdf", ignore_errors=True)
 
 
 def chapter_with_blocks(blocks: str) -> str:

@@ -28,8 +28,9 @@ from PIL import Image
 
 from helpers import REPO, chapter_with_blocks, make_project, run_rapport
 from rapport import __version__
-from rapport.archive.record import collect_inputs, dependency_versions
+from rapport.archive.record import dependency_versions
 from rapport.archive.store import remove_tree
+from rapport.inputs import collect_inputs
 from rapport.pdf.pdfa_check import check_pdfa
 from rapport.pipeline import build, load_and_check
 

@@ -7,6 +7,7 @@ runs them) and require the second PDF to equal a clean build's, byte for byte.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -19,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import chapter_with_blocks, make_project, run_rapport
+from helpers import backdate, chapter_with_blocks, make_project, run_rapport
 from rapport import cache
 from rapport.cache import (
     CHARTS,
@@ -27,6 +28,7 @@ from rapport.cache import (
     HYPHENATION,
     KINDS,
     LAYOUT,
+    PDF,
     PDFA,
     Cache,
     Kind,
@@ -150,6 +152,7 @@ def test_an_upgraded_library_gives_new_keys(monkeypatch):
         (HYPHENATION, {"pyphen"}),
         (FONTS, {"reportlab"}),
         (LAYOUT, {"reportlab", "pyphen"}),
+        (PDF, {"reportlab", "pyphen", "matplotlib", "numpy", "babel", "pillow", "pikepdf"}),
     ],
 )
 def test_each_kind_is_keyed_by_the_libraries_that_make_it_and_rapport(kind, libraries):
@@ -310,17 +313,23 @@ def test_a_sealed_value_that_is_not_json_is_not_trusted(tmp_path, caplog):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """A project built once, its cache filled with one entry of each kind."""
+    """A project built once, its cache filled with one entry of each kind (its files made
+    older first, so that the finished PDF is kept for reuse too)."""
     root = tmp_path_factory.mktemp("built")
     make_project(root, CHAPTER)
+    backdate(root)
     result = run_rapport("build", "content/2023", "-o", "clean.pdf", cwd=root)
     assert result.returncode == 0, result.stderr
     return root
 
 
-def _project(built: Path, tmp_path: Path) -> Path:
+def _project(built: Path, tmp_path: Path, *, reuse: bool = False) -> Path:
+    """A copy of the built project (its files as old); without `reuse`, its finished PDF
+    is taken out of the cache, so that a build lays the pages out and reads the rest."""
     project = tmp_path / "project"
     shutil.copytree(built, project)
+    if not reuse:
+        shutil.rmtree(project / ".cache" / PDF.name)
     return project
 
 
@@ -341,6 +350,9 @@ def _tampered(path: Path, kind: Kind) -> bytes:
         value = {"passed": False}  # trusted, the PDF/A check would be skipped or refused
     elif kind is LAYOUT:
         value = {"step": 2 if value["step"] == 0 else 0}  # another tightening of the chapter
+    elif kind is PDF:
+        forged = base64.b64encode(b"%PDF-1.7 another PDF").decode()
+        value = {**value, "pdf": forged}  # trusted, it would be written instead
     else:
         value = {**value, "items": value["items"][:1]}  # one shape left of the chart
     return json_text(value)
@@ -349,7 +361,7 @@ def _tampered(path: Path, kind: Kind) -> bytes:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
 def test_a_tampered_entry_is_made_again_and_the_pdf_stays_right(built, tmp_path, kind):
-    project = _project(built, tmp_path)
+    project = _project(built, tmp_path, reuse=kind is PDF)
     path = _only_entry(project, kind)
     clean_entry = path.read_bytes()
     _forge(path, _tampered(path, kind))  # its digest no longer fits
@@ -395,12 +407,18 @@ def test_trusted_break_points_would_change_the_pdf(built, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_rebuild_rewrites_no_entry(built, tmp_path):
-    project = _project(built, tmp_path)
-    before = {path: path.read_bytes() for path in (project / ".cache").rglob("*.json")}
+def test_a_rebuild_rewrites_no_entry_and_keeps_the_same_pdf(built, tmp_path):
+    project = _project(built, tmp_path)  # the finished PDF taken out: it is made again
+    before = {
+        path.relative_to(built): path.read_bytes() for path in (built / ".cache").rglob("*.json")
+    }
     result = run_rapport("build", "content/2023", "-o", "again.pdf", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert {path: path.read_bytes() for path in (project / ".cache").rglob("*.json")} == before
-    assert {path.parent.name for path in before} == {kind.name for kind in KINDS}
+    after = {
+        path.relative_to(project): path.read_bytes()
+        for path in (project / ".cache").rglob("*.json")
+    }
+    assert after == before  # the PDF kept again is byte for byte the one kept before
+    assert {path.parts[1] for path in before} == {kind.name for kind in KINDS}
     assert "damaged" not in result.stderr
     assert (project / "again.pdf").read_bytes() == (built / "clean.pdf").read_bytes()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import REPO
+from helpers import REPO, forget_finished_pdfs
 from rapport.cache import LAYOUT, json_text
 from rapport.layout.pages import _decode_step
 from rapport.pipeline import build
@@ -50,6 +50,7 @@ def test_a_warm_build_lays_out_once_and_gives_the_cold_builds_bytes(
     tried = layouts(debug_log)
     assert len(tried) >= 2  # the plain layout, then the tightened chapters
 
+    forget_finished_pdfs(tmp_path)  # else the PDF itself would be reused
     warm = build(edition, tmp_path / "warm.pdf").pdf.read_bytes()
 
     assert layouts(debug_log) == [tried[-1]]  # straight to the decision the cold build made
@@ -88,6 +89,7 @@ def test_a_trusted_decision_would_change_the_pdf(tmp_path: Path) -> None:
         forged = json_text({"step": 0})  # no chapter tightened, sealed as the cache seals
         fields = json.loads(header + b"}") | {"sha256": hashlib.sha256(forged).hexdigest()}
         entry.write_bytes(json_text(fields)[:-1] + b',"value":' + forged + b"}")
+    forget_finished_pdfs(tmp_path)
 
     forged_pdf = build(edition, tmp_path / "forged.pdf").pdf.read_bytes()
     assert forged_pdf != clean
@@ -114,3 +116,24 @@ def test_every_step_rapport_writes_reads_back() -> None:
 
     for step in range(len(TIGHT_STEPS) + 1):
         assert _decode_step(json_text({"step": step})) == step
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_lines_remembered_from_the_last_build_give_a_fresh_process_bytes(tmp_path: Path) -> None:
+    """`rapport watch` keeps the lines of unchanged paragraphs; its PDF after an edit is the
+    one a fresh process makes of the edited files."""
+    from helpers import run_rapport
+
+    edition = copy_2023(tmp_path)
+    build(edition, tmp_path / "before.pdf", check_pdfa=False)  # lines remembered here
+    chapter = sorted(edition.glob("04-*.yaml"))[0]
+    text = chapter.read_text("utf-8")
+    chapter.write_text(
+        text.replace("paragraph: >-\n", "paragraph: >-\n          Een extra zin.\n", 1), "utf-8"
+    )
+    remembered = build(edition, tmp_path / "remembered.pdf", check_pdfa=False).pdf.read_bytes()
+    forget_finished_pdfs(tmp_path)
+    fresh = run_rapport("build", "content/2023", "-o", "fresh.pdf", cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert remembered == (tmp_path / "fresh.pdf").read_bytes()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -22,3 +23,19 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def publish_file(temporary: Path, target: Path) -> None:
+    """Rename a complete `temporary` file over `target`, durably: its bytes and then the
+    rename reach the disk, so that a crash leaves the old file or the new one. Readable
+    by all (0644), as a file to publish is."""
+    with temporary.open("rb") as stream:
+        os.fsync(stream.fileno())
+    temporary.chmod(0o644)
+    os.replace(temporary, target)
+    with contextlib.suppress(OSError):
+        directory = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)

@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -44,8 +44,10 @@ from rapport.theme import Theme, load_theme
 
 if TYPE_CHECKING:
     from rapport.charts import ChartSet
+    from rapport.pdf.reuse import StoredPdf
 
 log = logging.getLogger("rapport")
+REUSE_MARGIN_NS = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -171,22 +173,43 @@ def build(
     if not chosen:
         raise UsageError(f"nothing to build: choose one of {', '.join(FORMATS)}")
     started = time.perf_counter()
+    # a file changed after this may not be what was read; a second's margin, as the file
+    # system's clock may lag the system's by a few milliseconds
+    started_ns = time.time_ns() - REUSE_MARGIN_NS
     steps = 3 + 2 * ("pdf" in chosen) + ("html" in chosen)
     checked = load_and_check(edition_dir, steps=steps, draft=draft)
     target = output or default_output(checked.edition)
-    if "pdf" in chosen:
+    moment = moment or build_moment(checked.edition)
+    reuse = _reusable(checked, moment, correction) if "pdf" in chosen else None
+    if "pdf" in chosen and reuse is None:
         # the PDF's libraries are checked (rapport.libs) before anything is written
         import rapport.layout.pages  # noqa: F401
-    charts = _charts(checked, target, steps, web="html" in chosen)
+    charts = None
+    if reuse is None or "html" in chosen:
+        charts = _charts(checked, target, steps, web="html" in chosen)
+    else:
+        _step(3, steps, "drawing charts: none needed, the PDF is made already")
     pages = size = html_size = 0
     step = 4
-    if "pdf" in chosen:
+    if reuse is not None:
+        pages, size = _place_reused(reuse, target, (step, steps))
+        step += 2
+    elif "pdf" in chosen:
+        assert charts is not None
         pages, size = _write_pdf(
-            checked, charts, target, moment, correction, (step, steps), check_pdfa=check_pdfa
+            checked,
+            charts,
+            target,
+            moment,
+            correction,
+            (step, steps),
+            check_pdfa=check_pdfa,
+            started_ns=started_ns,
         )
         step += 2
     written_html = None
     if "html" in chosen:
+        assert charts is not None
         written_html = html_target or html_output(target)
         _step(step, steps, "writing the web edition")
         html_size = _write_html(checked, charts, written_html, correction)
@@ -201,6 +224,38 @@ def build(
         html_size,
         chosen,
     )
+
+
+def _reusable(
+    checked: Checked, moment: dt.datetime, correction: Correction | None
+) -> StoredPdf | None:
+    """The PDF an earlier build made from the very same inputs, if the cache holds it."""
+    from rapport.pdf.reuse import reuse_inputs, stored_pdf
+
+    inputs = reuse_inputs(
+        checked.edition, checked.theme, moment, draft=checked.draft, correction=correction
+    )
+    if inputs is None:
+        return None
+    return stored_pdf(Cache.of_project(project_root(checked.edition)), inputs)
+
+
+def _place_reused(stored: StoredPdf, target: Path, numbered: tuple[int, int]) -> tuple[int, int]:
+    """Stages 4 and 5 done before: the stored PDF is written to `target`, atomically."""
+    from rapport.pdf.reuse import place_pdf
+
+    step, steps = numbered
+    _step(step, steps, "laying out pages: nothing changed, the PDF made from these files is reused")
+    with output_lock(target):
+        try:
+            place_pdf(stored, target)
+        except OSError as exc:
+            raise FileSystemError(
+                f"failed to write {display_path(target)} ({exc.strerror or exc});"
+                " check that its folder exists and is writable"
+            ) from None
+    _step(step + 1, steps, f"finishing the PDF ({plural(stored.pages, 'page')}): done before")
+    return stored.pages, len(stored.data)
 
 
 def _charts(checked: Checked, target: Path, steps: int, *, web: bool = False) -> ChartSet:
@@ -245,19 +300,24 @@ def _write_pdf(
     checked: Checked,
     charts: ChartSet,
     target: Path,
-    moment: dt.datetime | None,
+    moment: dt.datetime,
     correction: Correction | None,
     numbered: tuple[int, int],
     *,
     check_pdfa: bool = True,
+    started_ns: int | None = None,
 ) -> tuple[int, int]:
-    """Stages 4 and 5: lay out the pages and finish the PDF; its pages and bytes."""
+    """Stages 4 and 5: lay out the pages and finish the PDF; its pages and bytes.
+
+    A PDF that passed its check is kept for reuse when none of its inputs changed
+    since the build started (`started_ns`, time.time_ns()): then it is what they make.
+    """
     step, steps = numbered
     # reportlab and pikepdf are imported only when a PDF is made
     from rapport.layout.pages import lay_out
     from rapport.pdf.write import write_failure, write_pdf
 
-    moment = moment or build_moment(checked.edition)
+    cache = Cache.of_project(project_root(checked.edition))
     with output_lock(target):  # one build of this PDF at a time; a second one waits
         _step(step, steps, "laying out pages")
         try:
@@ -268,7 +328,7 @@ def _write_pdf(
                 moment,
                 draft=checked.draft,
                 correction=correction,
-                cache=Cache.of_project(project_root(checked.edition)),
+                cache=cache,
             )
         except OSError as exc:  # a cache file of the layout (fonts, images) could not be written
             raise write_failure(exc, target) from None
@@ -280,8 +340,38 @@ def _write_pdf(
             moment,
             correction=correction,
             check_pdfa=check_pdfa,
+            keep=_keeper(checked, moment, correction, cache, started_ns) if check_pdfa else None,
         )
     return result.pages, result.size
+
+
+def _keeper(
+    checked: Checked,
+    moment: dt.datetime,
+    correction: Correction | None,
+    cache: Cache,
+    started_ns: int | None,
+) -> Callable[[Path, int], None] | None:
+    """What keeps a finished, checked PDF for reuse: only when none of its inputs changed
+    since the build started (`started_ns`), for then it is what they make."""
+    if started_ns is None:
+        return None
+
+    def keep(pdf: Path, pages: int) -> None:
+        from rapport.pdf.reuse import reuse_inputs, store_pdf
+
+        inputs = reuse_inputs(
+            checked.edition,
+            checked.theme,
+            moment,
+            draft=checked.draft,
+            correction=correction,
+            unchanged_since=started_ns,
+        )
+        if inputs is not None:
+            store_pdf(cache, inputs, pdf, pages)
+
+    return keep
 
 
 def _write_html(

@@ -27,8 +27,6 @@ from rapport.archive.drift import archived_sources, staged_sources
 from rapport.archive.record import (
     RECORD_FORMAT,
     RECORD_NAME,
-    Input,
-    collect_inputs,
     dependency_versions,
     edition_files,
     epoch_of,
@@ -58,6 +56,7 @@ from rapport.diagnostics import (
     RapportError,
     UsageError,
 )
+from rapport.inputs import Input, collect_inputs
 from rapport.paths import ARCHIVE_DIR
 from rapport.pipeline import Checked, build_moment, load_and_check
 

@@ -13,7 +13,6 @@ import hashlib
 import platform
 import sys
 import zlib
-from dataclasses import dataclass, fields
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,7 @@ from packaging.utils import canonicalize_name
 
 from rapport import __version__
 from rapport.archive.bag import sha256_file
-from rapport.assets import icon_path, resolve_image
-from rapport.content.model import Edition, Image
-from rapport.content.walk import iter_nodes
-from rapport.paths import REQUIREMENTS_LOCK, THEME_FILE
-from rapport.theme import Theme
+from rapport.paths import REQUIREMENTS_LOCK
 
 RECORD_FORMAT = "rapport build record 2"  # 2: the web edition is archived beside the PDF
 # Every format verify can read. A format-1 record (and its bag) has no web edition.
@@ -40,43 +35,6 @@ def edition_files(year: int) -> tuple[str, str]:
     """The archived editions' file names under data/: the PDF and the web edition."""
     stem = f"voortgangsrapport-{year}"
     return f"{stem}.pdf", f"{stem}.html"
-
-
-@dataclass(frozen=True)
-class Input:
-    """A file the build reads: its place in the project and what it is for."""
-
-    path: str  # POSIX, relative to the project folder
-    role: str  # content, image, icon, theme or font
-    archived: bool = True  # fonts are recorded by hash and taken from fonts/
-
-
-def collect_inputs(edition: Edition, theme: Theme, root: Path) -> list[Input]:
-    """Every file of the project that the edition's PDF is made from."""
-    found: dict[str, Input] = {}
-
-    def add(path: Path, role: str, archived: bool = True) -> None:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
-        found.setdefault(relative, Input(relative, role, archived))
-
-    for source in edition.source_files:
-        add(source, "content")
-    for facts in (edition.facts, edition.previous):  # the previous edition's, for changes
-        if facts is not None:
-            add(facts.location.path, "content")
-    for node in iter_nodes(edition):
-        if isinstance(node, Image):
-            add(resolve_image(root, node.path), "image")
-    if edition.logo is not None:
-        add(resolve_image(root, edition.logo), "image")
-    for chapter in edition.chapters:
-        if chapter.icon:
-            add(icon_path(root, chapter.icon), "icon")
-    if (root / THEME_FILE).is_file():
-        add(root / THEME_FILE, "theme")
-    for face in fields(theme.fonts):
-        add(theme.font_path(face.name), "font", archived=False)
-    return sorted(found.values(), key=lambda item: (not item.archived, item.path))
 
 
 def dependency_versions(name: str = "rapport") -> dict[str, str]:

@@ -1,7 +1,8 @@
 """`make bench`: how fast an edition builds, measured in fresh processes.
 
-Prints, for one edition: a cold build (empty cache), a warm rebuild (cached
-charts) and their peak memory; a warm build of the web edition alone (budget
+Prints, for one edition: a cold build (empty cache), a warm rebuild with
+nothing changed (the PDF made before is reused), a warm rebuild after a text
+edit (cached charts, the pages laid out again) and their peak memory; a warm build of the web edition alone (budget
 0.3 s) and its size; the time to load matplotlib and to draw each
 chart, as the cold builds logged them; a text-only rebuild inside
 `rapport watch`; a generated chapter that shows two large images a hundred
@@ -85,6 +86,24 @@ def _interleaved(runs: int, cache: Path, build: list[str]) -> dict[str, list[Run
     return results
 
 
+def _edited_builds(edition_dir: Path, build: list[str], runs: int) -> list[Run]:
+    """Fresh processes that each build after a text edit of the first chapter: the charts
+    come from the cache, the pages are laid out again."""
+    chapter = sorted(edition_dir.glob("[0-9][0-9]-*.yaml"))[0]
+    original = chapter.read_text(encoding="utf-8")
+    measured = []
+    for run in range(runs):
+        chapter.write_text(_edited(original, f"Bewerking {run}."), encoding="utf-8")
+        measured.append(_timed_process(build))
+    chapter.write_text(original, encoding="utf-8")
+    return measured
+
+
+def _edited(chapter: str, sentence: str) -> str:
+    """The chapter's first paragraph with `sentence` before it."""
+    return chapter.replace("paragraph: >-\n", f"paragraph: >-\n          {sentence}\n", 1)
+
+
 def _median(runs: list[Run]) -> float:
     return statistics.median(run.seconds for run in runs)
 
@@ -130,10 +149,7 @@ def _watch_rebuild(edition_dir: Path, output: Path, runs: int) -> WatchRebuild:
     original = chapter.read_text(encoding="utf-8")
     samples, checks = [], []
     for run in range(runs):
-        chapter.write_text(
-            original.replace("paragraph: >-\n", f"paragraph: >-\n          Versie {run}.\n", 1),
-            encoding="utf-8",
-        )
+        chapter.write_text(_edited(original, f"Versie {run}."), encoding="utf-8")
         started = time.perf_counter()
         if not rebuilder.build():
             raise SystemExit("\n".join(reported))
@@ -190,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = Path(folder) / CACHE_DIR
         build = [sys.executable, "-m", "rapport", "-v", "build", str(edition), "-o", str(output)]
         measured = _interleaved(args.runs, cache, build)
+        edited = _edited_builds(edition, build, args.runs)
         web = [sys.executable, "-m", "rapport", "build", str(edition), "--to", "html"]
         # one build first draws what only the web edition uses (the charts at a phone's
         # width, the font subsets); then every run is warm, as a second `make` is
@@ -205,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         f"rapport bench: {args.edition} ({pages} pages, {len(charts)} charts), median of {args.runs} runs"
     )
     print(f"  cold build (empty .cache)        {_median(cold):6.3f} s   peak {_peak(cold):5.0f} MB")
-    print(f"  warm build (cached charts)       {_median(warm):6.3f} s   peak {_peak(warm):5.0f} MB")
+    print(f"  warm build, nothing changed      {_median(warm):6.3f} s   peak {_peak(warm):5.0f} MB")
+    print(
+        f"  warm build after a text edit     {_median(edited):6.3f} s"
+        f"   peak {_peak(edited):5.0f} MB   (charts cached, pages laid out)"
+    )
     print(
         f"  web edition, warm (HTML only)    {_median(web_runs):6.3f} s"
         f"   peak {_peak(web_runs):5.0f} MB   {web_size / 1000:.0f} kB"

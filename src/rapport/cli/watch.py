@@ -234,7 +234,7 @@ def image_names(edition: Edition) -> tuple[str, ...]:
 
 def read_by(checked: Checked) -> set[Path]:
     """The files a good build read: content, previous facts, images, icons, theme and fonts."""
-    from rapport.archive.record import collect_inputs
+    from rapport.inputs import collect_inputs
 
     root = checked.theme.root
     try:

@@ -25,14 +25,26 @@ def edition_nodes(edition: Edition) -> tuple[object, ...]:
 def iter_nodes(node: object) -> Iterator[object]:
     """Every model node below `node`, depth first, in document order."""
     yield node
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for field in dataclasses.fields(node):
-            yield from _iter_value(getattr(node, field.name))
+    for name in _field_names(type(node)):
+        yield from _iter_value(getattr(node, name))
 
 
 def _iter_value(value: object) -> Iterator[object]:
     if isinstance(value, tuple):
         for item in value:
             yield from _iter_value(item)
-    elif dataclasses.is_dataclass(value):
+    elif _field_names(type(value)):
         yield from iter_nodes(value)
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The fields of a model class (none for anything else), looked up once per class:
+    a build walks the model several times."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else ()
+        names = _FIELD_NAMES[kind] = tuple(field.name for field in fields)
+    return names

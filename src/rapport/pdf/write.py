@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pikepdf
 
+from rapport.atomic import publish_file
 from rapport.cache import PDFA, Cache, file_digest, json_text
 from rapport.content.model import Edition
 from rapport.correction import Correction
@@ -52,11 +53,14 @@ def write_pdf(
     *,
     correction: Correction | None = None,
     check_pdfa: bool = True,
+    keep: Callable[[Path, int], None] | None = None,
 ) -> WriteResult:
     """Finish `laid_out` into `target`; the file appears whole or not at all.
 
     Without `check_pdfa` (only `rapport watch`, which runs the check after the
     PDF is shown, see `cli/watch.py`) the PDF/A check is left to the caller.
+    `keep` is given the finished and checked file and its pages before it
+    takes the target's place (to keep it for reuse, rapport.pdf.reuse).
     """
     temporary = _temporary_beside(target)
     try:
@@ -75,7 +79,9 @@ def write_pdf(
                 edition.location,
                 Cache.of_project(project_root(edition)),
             )
-        _publish(temporary, target)
+            if keep is not None:
+                keep(temporary, laid_out.pages)
+        publish_file(temporary, target)
     except OSError as exc:
         raise write_failure(exc, target) from None
     finally:
@@ -108,19 +114,6 @@ def _culprit(exc: OSError, target: Path) -> Path:
     named = Path(exc.filename)
     beside = os.path.abspath(named.parent) == os.path.abspath(target.parent)
     return target if beside else Path(display_path(named))
-
-
-def _publish(temporary: Path, target: Path) -> None:
-    with temporary.open("rb") as stream:
-        os.fsync(stream.fileno())
-    temporary.chmod(0o644)
-    os.replace(temporary, target)
-    with contextlib.suppress(OSError):
-        directory = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
 
 
 def _structure_of(laid_out: LaidOut, language: str) -> Callable[[pikepdf.Pdf], None]:
