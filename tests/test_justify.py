@@ -233,10 +233,13 @@ def test_memoised_breaking_gives_the_same_lines(styles: Styles) -> None:
         return [(line_text(line), round(line.extraSpace, 6)) for line in lines_of(paragraph, width)]
 
     justify._ends_of_words.clear()
+    justify._broken.clear()  # (the lines themselves are remembered too: see below)
     cold = broken(Paragraph(TEXT + COMPOUNDS, styles.body), 350)
     assert justify._ends_of_words  # the break points are kept for the next paragraph
     paragraph = Paragraph(TEXT + COMPOUNDS, styles.body)
+    justify._broken.clear()
     warm = broken(paragraph, 350)
+    justify._broken.clear()
     again = broken(paragraph, 350)  # a re-wrap at the same width: the plan is kept
     assert cold == warm == again
     assert paragraph._plans is not None and list(paragraph._plans) == [(350.0, 350.0)]
@@ -305,3 +308,35 @@ def test_no_expansion_in_the_theme_draws_no_scaled_line(styles: Styles) -> None:
     style = ParagraphStyle("fixed", styles.body, expansion=0.0)
     for line in lines_of(Paragraph(COMPOUNDS, style), 300):
         assert not hasattr(line, "_rapport_scale")
+
+
+# -- lines remembered within a process (`rapport watch`) ----------------------------------
+
+
+def test_a_paragraph_broken_again_gets_the_same_lines_as_its_own_copy(styles: Styles) -> None:
+    first, second = Paragraph(TEXT, styles.body), Paragraph(TEXT, styles.body)
+    first_lines, second_lines = lines_of(first, 300), lines_of(second, 300)
+    assert [line_text(line) for line in second_lines] == [line_text(x) for x in first_lines]
+    assert [vars(line).get("extraSpace") for line in second_lines] == [
+        line.extraSpace for line in first_lines
+    ]
+    assert all(a is not b for a, b in zip(first_lines, second_lines, strict=True))
+    words = [word for line in second_lines for word in line.words]
+    assert not {id(word) for word in words} & {id(w) for line in first_lines for w in line.words}
+    first.split(300, 40)  # reportlab changes the lines of a paragraph it splits …
+    again = lines_of(Paragraph(TEXT, styles.body), 300)
+    assert [line_text(line) for line in again] == [
+        line_text(x) for x in second_lines
+    ]  # … not these
+
+
+def test_another_width_or_style_is_broken_anew(styles: Styles) -> None:
+    narrow = lines_of(Paragraph(TEXT, styles.body), 250)
+    wide = lines_of(Paragraph(TEXT, styles.body), 400)
+    assert len(narrow) > len(wide)
+    looser = ParagraphStyle("looser", styles.body, expansion=0.0)
+    plain = lines_of(Paragraph(COMPOUNDS, looser), 300)
+    assert not any(hasattr(line, "_rapport_scale") for line in plain)
+    assert any(
+        hasattr(line, "_rapport_scale") for line in lines_of(Paragraph(COMPOUNDS, styles.body), 300)
+    )

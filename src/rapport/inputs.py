@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rapport.assets import icon_path, resolve_image
 from rapport.content.model import Edition, Image
-from rapport.content.walk import iter_nodes
+from rapport.content.walk import edition_nodes
 from rapport.paths import THEME_FILE
 from rapport.theme import Theme
 
@@ -39,7 +39,7 @@ def collect_inputs(edition: Edition, theme: Theme, root: Path) -> list[Input]:
     for facts in (edition.facts, edition.previous):  # the previous edition's, for changes
         if facts is not None:
             add(facts.location.path, "content")
-    for node in iter_nodes(edition):
+    for node in edition_nodes(edition):
         if isinstance(node, Image):
             add(resolve_image(root, node.path), "image")
     if edition.logo is not None:

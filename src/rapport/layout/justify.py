@@ -68,6 +68,14 @@ _ends_by_hyphenator: weakref.WeakKeyDictionary[
 ] = weakref.WeakKeyDictionary()
 
 
+# The lines of paragraphs broken before in this process (`rapport watch` builds again and
+# again), by all they depend on (`_memo_key`); a copy is handed out each time, as
+# reportlab changes a split paragraph's lines. Cleared when full.
+_BROKEN_KEPT = 5_000
+_broken: dict[tuple[Any, ...], tuple[Any, Any, Plan | None]] = {}
+_style_keys: weakref.WeakKeyDictionary[Any, tuple[Any, ...] | None] = weakref.WeakKeyDictionary()
+
+
 class Paragraph(ReportlabParagraph):  # type: ignore[misc]
     """A reportlab Paragraph whose justified text is broken with the total-fit search."""
 
@@ -78,6 +86,20 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
     _plans: dict[tuple[float, ...], Plan | None] | None = None
 
     def breakLines(self, width: float | Sequence[float]) -> Any:
+        key = _memo_key(self, width)
+        if key is not None and (known := _broken.get(key)) is not None:
+            frags, lines, plan = known
+            paragraph: Any = self
+            paragraph.frags, self.line_plan = frags, plan
+            return rl.copied_lines(lines)
+        lines = self._break_lines(width)
+        if key is not None:
+            if len(_broken) >= _BROKEN_KEPT:
+                _broken.clear()
+            _broken[key] = (self.frags, rl.copied_lines(lines), self.line_plan)
+        return lines
+
+    def _break_lines(self, width: float | Sequence[float]) -> Any:
         self.line_plan = None
         if self.style.alignment != TA_JUSTIFY or not self.frags:
             return super().breakLines(width)
@@ -148,6 +170,40 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
             return super().breakLines(planned)
         finally:
             paragraph.style = style
+
+
+def _memo_key(paragraph: Any, width: float | Sequence[float]) -> tuple[Any, ...] | None:
+    """What a paragraph's lines depend on: its markup, its style, its bullet, the widths
+    and the fonts registered now; None for one that is not to be remembered (a part of a
+    split paragraph, which has no markup of its own)."""
+    text, bullet = paragraph.text, paragraph.bulletText
+    if not isinstance(text, str) or not text or not isinstance(bullet, str | None):
+        return None
+    if paragraph.kept_plan is not None:
+        return None
+    style = _style_key(paragraph.style)
+    if style is None:
+        return None
+    widths = tuple(width) if isinstance(width, Sequence) else (width,)
+    return (type(paragraph), text, bullet, widths, style, rl.registered_fonts())
+
+
+def _style_key(style: Any) -> tuple[Any, ...] | None:
+    """Every setting of a style, once per style object; None when one has no stable
+    spelling (a hyphenator that cannot say what its rules are)."""
+    if style not in _style_keys:
+        settings: list[tuple[str, Any]] = []
+        for name, value in sorted(vars(style).items()):
+            if name in ("name", "parent"):
+                continue
+            if callable(value):
+                value = getattr(value, "key", None)
+                if value is None:
+                    _style_keys[style] = None
+                    return None
+            settings.append((name, repr(value)))
+        _style_keys[style] = tuple(settings)
+    return _style_keys[style]
 
 
 def _as_planned(lines: Any, count: int) -> bool:

@@ -8,6 +8,7 @@ content, the contents) and the byte-identical rebuilds of the archive.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -335,6 +336,28 @@ def draw_scaled_lines() -> None:
 
     draw.scales_lines = True  # type: ignore[attr-defined]
     paragraph._justifyDrawParaLineX = draw
+
+
+def copied_lines(lines: Any) -> Any:
+    """A copy of a paragraph's laid-out lines (`breakLines`' value) that shares nothing
+    reportlab changes: splitting a paragraph adds a space to a line's last word."""
+    copied = copy.copy(lines)
+    if getattr(lines, "kind", 0) == 1:
+        copied.lines = [_copied_line(line) for line in lines.lines]
+    else:
+        copied.lines = list(lines.lines)  # (extra space, [words]) of plain strings
+    return copied
+
+
+def _copied_line(line: Any) -> Any:
+    copied = copy.copy(line)
+    copied.words = [copy.copy(word) for word in line.words]
+    return copied
+
+
+def registered_fonts() -> tuple[Any, ...]:
+    """The fonts registered now, by name: a font registered again is another object."""
+    return tuple(sorted(pdfmetrics._fonts.items(), key=lambda item: item[0]))
 
 
 # --- end of total-fit line breaking -------------------------------------------
