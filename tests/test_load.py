@@ -618,3 +618,30 @@ def test_an_unknown_language_is_a_content_error(project, capsys):
     code, err = check(project(edition=edition), capsys)
     assert code == 1
     assert "content/2023/edition.yaml:5:11: error: language 'Nederlands' is unknown" in err
+
+
+# -- reading again (rapport watch) -----------------------------------------------------------
+
+
+def test_an_unchanged_chapter_read_again_is_the_same_and_warns_again(project):
+    edition_dir = project(chapter_with_blocks("- paragraph: Een zin # met een hekje\n"))
+    first, warned = load(edition_dir)
+    second, again = load(edition_dir)
+    assert first is not None and second is not None
+    assert warned and again == warned  # the warning, with its source line, every time
+    assert second.chapters[0] is first.chapters[0]  # not read a second time
+    chapter = edition_dir / "01-test.yaml"
+    chapter.write_text(chapter.read_text("utf-8").replace("Een zin", "Een andere zin"), "utf-8")
+    third, _ = load(edition_dir)
+    assert third is not None and third.chapters[0] is not first.chapters[0]
+    assert "Een andere zin" in repr(third.chapters[0])
+
+
+def test_a_chapter_is_read_again_when_the_facts_change(project):
+    edition_dir = project(chapter_with_blocks("- paragraph: Er zijn {leden} leden.\n"))
+    (edition_dir / "facts.yaml").write_text("leden: 12\n", "utf-8")
+    first, _ = load(edition_dir)
+    (edition_dir / "facts.yaml").write_text("leden: 13\n", "utf-8")
+    second, _ = load(edition_dir)
+    assert first is not None and second is not None
+    assert "13" in repr(second.chapters[0]) and "13" not in repr(first.chapters[0])

@@ -3,9 +3,10 @@
 A build is a pure function of its inputs: the files an edition is made from
 (rapport.inputs: content, the previous facts, images, icons, theme, fonts),
 the build's options (draft, correction, the PDF's date) and the code
-(rapport's own files and the libraries that make a PDF). So `make` run again
-with nothing changed would write the same bytes; they are taken from the
-cache (kind `pdf`) instead, which spares the layout, reportlab and pikepdf.
+(rapport's own files, the libraries that make a PDF, Python and zlib). So
+`make` run again with nothing changed would write the same bytes; they are
+taken from the cache (kind `pdf`) instead, which spares the layout, reportlab
+and pikepdf.
 Only a PDF that passed the PDF/A check is stored, so a reused one has passed
 it too. Nothing here imports reportlab or pikepdf.
 """
@@ -16,7 +17,9 @@ import base64
 import datetime as dt
 import json
 import logging
+import sys
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +67,8 @@ def reuse_inputs(
         "moment": moment.isoformat(),
         "draft": draft,
         "correction": repr(correction),
+        # the PDF's compressed streams depend on zlib, as the archive's build record says
+        "runtime": [sys.version, zlib.ZLIB_RUNTIME_VERSION],
     }
 
 
