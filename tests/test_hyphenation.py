@@ -179,6 +179,29 @@ def test_keep_together_only_turns_spaces_into_no_break_spaces_and_is_idempotent(
     assert re.sub(r"\s+", " ", once.replace(NO_BREAK_SPACE, " ")) == re.sub(r"\s+", " ", text)
 
 
+def joined_one_by_one(text: str, names: Iterable[str]) -> str:
+    """The names of several words joined one name at a time: what one pattern for them
+    all must do."""
+    for name in names:
+        if " " in name:
+            pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+            text = re.sub(pattern, name.replace(" ", NO_BREAK_SPACE), text)
+    return text
+
+
+@given(
+    st.lists(
+        st.sampled_from(["Mijn", "Bib", "Bibliotheek", "Analytics", "Piwik", "Pro", "en", "-"]),
+        max_size=12,
+    ),
+    st.lists(st.sampled_from([" ", "  ", "\n", ""]), min_size=12, max_size=12),
+)
+def test_all_names_at_once_join_as_one_name_at_a_time(words: list[str], gaps: list[str]) -> None:
+    text = "".join(word + gap for word, gap in zip(words, gaps, strict=False))
+    names = WORDS.keep_whole
+    assert keep_together(text, names) == keep_together(joined_one_by_one(text, names), ())
+
+
 # --------------------------------------------------------------------------- the theme
 
 

@@ -645,3 +645,14 @@ def test_a_chapter_is_read_again_when_the_facts_change(project):
     second, _ = load(edition_dir)
     assert first is not None and second is not None
     assert "13" in repr(second.chapters[0]) and "13" not in repr(first.chapters[0])
+
+
+def test_an_unchanged_facts_file_is_not_read_again(project):
+    edition_dir = project(chapter_with_blocks("- paragraph: Er zijn {leden} leden.\n"))
+    (edition_dir / "facts.yaml").write_text("leden: 12\n", "utf-8")
+    first, _ = load(edition_dir)
+    second, _ = load(edition_dir)
+    assert first is not None and second is not None and first.facts is second.facts
+    (edition_dir / "facts.yaml").write_text("leden: 12\nboeken: 3\n", "utf-8")
+    third, _ = load(edition_dir)
+    assert third is not None and third.facts is not first.facts

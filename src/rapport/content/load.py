@@ -8,12 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rapport.content import sources, vocabulary
+from rapport.content import reread, vocabulary
 from rapport.content.chapter_names import chapter_files as find_chapter_files
 from rapport.content.facts import FactError, FactTable
 from rapport.content.load_chart import read_chart
@@ -41,7 +40,6 @@ from rapport.content.model import (
 from rapport.content.reader import Reader
 from rapport.content.vocabulary import DEFAULT_LANGUAGE
 from rapport.content.yamlsource import (
-    MAX_FILE_BYTES,
     NULL_TAG,
     MappingNode,
     Node,
@@ -53,7 +51,6 @@ from rapport.content.yamlsource import (
 from rapport.diagnostics import (
     TODO_DATE,
     TODO_REVIEW,
-    Diagnostic,
     Location,
     Problems,
     did_you_mean,
@@ -628,7 +625,7 @@ def _facts_of(
     The previous edition is the year before, or the one `previous_edition` names.
     """
     path = directory / FACTS_FILE
-    current = load_facts(path, year or 0, problems, draft=draft)
+    current = _facts_file(path, year or 0, problems, draft=draft)
     if current is None and path.exists():  # reported; an empty, unreadable set stops cascades
         current = FactSet(year=year or 0, facts=(), location=Location(path), readable=False)
     if year is None:
@@ -643,70 +640,43 @@ def _facts_of(
             "name the year of an edition under content/, or remove 'previous_edition'",
         )
         return current, None
-    return current, load_facts(earlier / FACTS_FILE, earlier_year, problems)
+    return current, _facts_file(earlier / FACTS_FILE, earlier_year, problems)
 
 
-@dataclass(frozen=True)
-class _ChapterRead:
-    composed: bool  # the YAML could be read
-    chapter: Chapter | None
-    problems: tuple[Diagnostic, ...]
+def _facts_file(
+    path: Path, year: int, problems: Problems, *, draft: bool = False
+) -> FactSet | None:
+    """`load_facts`, or what it gave before for the same file (rapport.content.reread)."""
+
+    def read_facts(found: Problems) -> FactSet | None:
+        return load_facts(path, year, found, draft=draft)
+
+    read = reread.read_once(
+        path,
+        project_of(path.parent),
+        (year, draft),
+        read_facts,
+        lambda facts, found: facts is not None and not found.errors,
+    )
+    problems.extend(read.problems)
+    return read.value
 
 
-# Chapters read before in this process (`rapport watch` reads them again after every
-# save), by file, content, facts and draft: a chapter that did not change is not read
-# again. Cleared when full.
-_CHAPTERS_KEPT = 200
-_chapters_read: dict[tuple[object, ...], _ChapterRead] = {}
-
-
-def _chapter_key(
-    path: Path, data: bytes, project: Path, facts: FactTable, draft: bool
-) -> tuple[object, ...]:
-    """What reading a chapter file of content `data` depends on."""
-    return (path, path.resolve(), project.resolve(), data, repr(facts), draft)
-
-
-def _plain_bytes(path: Path, project: Path) -> bytes | None:
-    """The bytes of a regular chapter file inside the project, of the size read_yaml
-    reads; None for anything else (a pipe would block, a link may lead outside), which
-    read_yaml then reads or refuses with its reason."""
-    try:
-        if not path.resolve().is_relative_to(project.resolve()):
-            return None
-        status = path.stat()
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
-            return None
-        return path.read_bytes()
-    except (OSError, RuntimeError):  # RuntimeError: a link loop
-        return None
-
-
-def _chapter_read_before(
+def _chapter_of_file(
     path: Path, project: Path, facts: FactTable, draft: bool
-) -> _ChapterRead | None:
-    data = _plain_bytes(path, project)
-    if data is None:
-        return None
-    read = _chapters_read.get(_chapter_key(path, data, project, facts, draft))
-    if read is not None:
-        sources.remember(path, data.decode("utf-8-sig"))  # for the lines its problems show
-    return read
+) -> reread.Read[tuple[bool, Chapter | None]]:
+    """One chapter file read (or read before, unchanged): whether its YAML could be read,
+    its chapter, and the problems found in it."""
 
+    def read_chapter(found: Problems) -> tuple[bool, Chapter | None]:
+        source = read_yaml(path, found, root=project)
+        if source is None:
+            return False, None
+        return True, _read_chapter(source, found, facts, draft)
 
-def _chapter_of_file(path: Path, project: Path, facts: FactTable, draft: bool) -> _ChapterRead:
-    """One chapter file read, with the problems found in it; kept when it was read whole
-    and did not change while it was read."""
-    found = Problems()
-    before = _plain_bytes(path, project)
-    source = read_yaml(path, found, root=project)
-    chapter = _read_chapter(source, found, facts, draft) if source is not None else None
-    read = _ChapterRead(source is not None, chapter, tuple(found.items))
-    if chapter is not None and before is not None and _plain_bytes(path, project) == before:
-        if len(_chapters_read) >= _CHAPTERS_KEPT:
-            _chapters_read.clear()
-        _chapters_read[_chapter_key(path, before, project, facts, draft)] = read
-    return read
+    return reread.read_once(
+        path, project, (repr(facts), draft), read_chapter, lambda read, _: read[1] is not None
+    )
 
 
 def load_edition(directory: Path, problems: Problems, *, draft: bool = False) -> Edition | None:
@@ -751,12 +721,11 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
         )
     chapters = []
     for path in files:
-        read = _chapter_read_before(path, project, facts, draft)
-        if read is None:
-            read = _chapter_of_file(path, project, facts, draft)
+        read = _chapter_of_file(path, project, facts, draft)
         problems.extend(read.problems)
-        if read.composed:  # its YAML read: its chapter, or None for problems in it
-            chapters.append(read.chapter)
+        composed, chapter = read.value
+        if composed:  # its YAML read: its chapter, or None for problems in it
+            chapters.append(chapter)
     edition = None
     if head is not None:
         edition = _read_edition(head, tuple(c for c in chapters if c), facts)

@@ -20,6 +20,7 @@ the dictionary says and a changed theme never needs it cleared.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -275,13 +276,23 @@ def keep_together(text: str, names: Iterable[str]) -> str:
     """`text` with no-break spaces where a line must not break: inside the names of
     several words (exactly as written, capitals included), between a day and its
     month and between a number and its unit."""
-    for name in names:
-        if " " in name:
-            pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
-            text = re.sub(pattern, name.replace(" ", NO_BREAK_SPACE), text)
+    pattern = _names_pattern(tuple(names))
+    if pattern is not None:
+        text = pattern.sub(lambda found: NO_BREAK_SPACE.join(found[0].split()), text)
     text = _DAY_MONTH.sub(rf"\1{NO_BREAK_SPACE}", text)
     text = _NUMBER_UNIT.sub(rf"\1{NO_BREAK_SPACE}", text)
     return _CURRENCY_NUMBER.sub(rf"\1{NO_BREAK_SPACE}", text)
+
+
+@functools.lru_cache(maxsize=16)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for every name of several words, the longest first (compiled once,
+    not once for each name and text)."""
+    several = sorted((name for name in names if " " in name), key=len, reverse=True)
+    if not several:
+        return None
+    spelled = "|".join(r"\s+".join(map(re.escape, name.split())) for name in several)
+    return re.compile(rf"(?<!\w)(?:{spelled})(?!\w)")
 
 
 def keep_together_rich(text: RichText, words: HyphenationTheme) -> RichText:
