@@ -137,3 +137,46 @@ def test_lines_remembered_from_the_last_build_give_a_fresh_process_bytes(tmp_pat
     fresh = run_rapport("build", "content/2023", "-o", "fresh.pdf", cwd=tmp_path)
     assert fresh.returncode == 0, fresh.stderr
     assert remembered == (tmp_path / "fresh.pdf").read_bytes()
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_a_trial_of_chapters_alone_counts_their_pages_as_the_whole_layout() -> None:
+    """What deciding a chapter's tightening from a trial of it alone relies on."""
+    import datetime as dt
+
+    from rapport.charts import prepare_charts
+    from rapport.layout.document import frame_width
+    from rapport.layout.floats import TIGHT_STEPS
+    from rapport.layout.pages import _lay_out_once, _pages_of_parts
+    from rapport.paths import project_root
+    from rapport.pipeline import load_and_check
+
+    checked = load_and_check(REPO / "content" / "2023")
+    edition, theme = checked.edition, checked.theme
+    charts = prepare_charts(edition, theme, project_root(edition), frame_width(theme))
+    moment = dt.datetime(2024, 3, 20)
+    chapters = range(2, 2 + len(edition.chapters))
+    for step in range(1, len(TIGHT_STEPS) + 1):
+        tight = {part: step for part in chapters}
+        _, whole = _lay_out_once(edition, theme, charts, moment, False, None, tight)
+        for part in chapters:
+            alone = _pages_of_parts(edition, theme, charts, moment, False, None, {part: step})
+            assert alone[part] == whole.parts.pages()[part], (part, step)
+
+
+def test_a_trial_story_keeps_the_cover_and_the_parts_tried_and_their_numbers() -> None:
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
+
+    from rapport.layout.pages import _only_parts
+
+    def part(name: str) -> list[object]:
+        return [PageBreak(), Paragraph(name)]
+
+    cover = [Paragraph("omslag")]
+    story = [*cover, *part("inhoud"), *part("een"), *part("twee"), *part("drie")]
+    trimmed = _only_parts(story, frozenset({3}))
+    assert sum(isinstance(f, PageBreak) for f in trimmed) == 4  # every part keeps its number
+    kept = [f.text for f in trimmed if isinstance(f, Paragraph)]
+    assert kept == ["omslag", "twee"]
+    assert sum(type(f) is Spacer for f in trimmed) == 3  # a page for each part left out

@@ -168,12 +168,14 @@ class ReportDocument(BaseDocTemplate):  # type: ignore[misc]
             ]
         )
 
-    def lay_out(self, story: list[Any]) -> None:
-        """Lay the story out once, fill in the numbers only the end knows, and save."""
+    def lay_out(self, story: list[Any], *, finish: bool = True) -> None:
+        """Lay the story out once, fill in the numbers only the end knows, and save;
+        without `finish`, only lay it out (a trial whose pages are counted)."""
         canvasmaker = partial(ReportCanvas, tagger=self.recorder.tagger)
         canvas = rl.build_without_saving(self, [*story, FlushFloats()], canvasmaker)
-        self.recorder.late.fill_in(canvas, self.page)
-        canvas.save()
+        if finish:
+            self.recorder.late.fill_in(canvas, self.page)
+            canvas.save()
 
     def handle_flowable(self, flowables: list[Any]) -> None:
         if flowables and not isinstance(flowables[0], ActionFlowable):  # the story, not

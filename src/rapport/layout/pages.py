@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reportlab.platypus import PageBreak, Spacer
 from reportlab.platypus.doctemplate import LayoutError
 
 from rapport.assets import icon_path, resolve_image
@@ -64,15 +65,20 @@ def lay_out(
         log.debug("laying out, tightened %s", sorted(tight.items()) or "nothing")
         return _lay_out_once(edition, theme, charts, moment, draft, correction, tight)
 
+    def trial(tight: Tightening) -> tuple[int, ...]:
+        log.debug("trying chapters alone, tightened %s", sorted(tight.items()))
+        return _pages_of_parts(edition, theme, charts, moment, draft, correction, tight)
+
     keys = _decision_keys(edition, theme, charts, moment, draft, correction)
     known = _read_decisions(cache, keys)
-    laid = _decide(attempt, known, frame_height(theme), theme.sizes.leading, keys, cache)
+    laid = _decide(attempt, trial, known, frame_height(theme), theme.sizes.leading, keys, cache)
     _save_hyphenation()
     return laid
 
 
 def _decide(
     attempt: Callable[[Tightening], tuple[LaidOut, ReportDocument]],
+    trial: Callable[[Tightening], tuple[int, ...]],
     known: Tightening,
     height: float,
     leading: float,
@@ -83,7 +89,9 @@ def _decide(
 
     A chapter's pages depend only on its own content and spacing (each starts on a new
     page, and no float leaves it), so chapters are decided one by one: the result is
-    the same whichever decisions came from the cache.
+    the same whichever decisions came from the cache. For the same reason a trial lays
+    out only the chapters it tightens (`trial`); the pages are laid out whole once more
+    only when a chapter gained.
     """
     decided = {part: step for part, step in known.items() if step}
     laid, doc = attempt(decided)
@@ -101,9 +109,7 @@ def _decide(
     }
     trying = {part: steps.pop(0) for part, steps in could.items() if steps}
     while trying:  # every chapter at its mildest step not tried yet, all in one layout
-        trial = decided | trying
-        tried[_spelled(trial)], tight_doc = attempt(trial)
-        tight_pages = tight_doc.parts.pages()
+        tight_pages = trial(trying)
         gained = {part: step for part, step in trying.items() if tight_pages[part] < plain[part]}
         log.debug("tried steps %s, %s saved a page", sorted(trying.items()), sorted(gained))
         decided |= gained
@@ -248,6 +254,46 @@ def _lay_out_once(
         raise _layout_problem(recorder.last_location, edition, exc) from None
     names = tuple(image.name for image in images)
     return recorder.laid_out(output.getvalue(), doc.page, names), doc
+
+
+def _pages_of_parts(
+    edition: Edition,
+    theme: Theme,
+    charts: ChartSet,
+    moment: dt.datetime,
+    draft: bool,
+    correction: Correction | None,
+    tight: Tightening,
+) -> tuple[int, ...]:
+    """How many pages each part of the story takes with the parts `tight` tightened, laying
+    out only those (the others stand in as one page each): a trial, never the PDF."""
+    recorder = LayoutRecorder()
+    doc = ReportDocument(
+        io.BytesIO(), edition, theme, moment, recorder, draft=draft, correction=correction,
+        tight=tight,
+    )  # fmt: skip
+    story = build_story(edition, theme, charts, recorder, ImageStore(), correction)
+    try:
+        doc.lay_out(_only_parts(story, frozenset(tight)), finish=False)
+    except LayoutError as exc:
+        raise _layout_problem(recorder.last_location, edition, exc) from None
+    return doc.parts.pages()
+
+
+def _only_parts(story: list[Any], kept: frozenset[int]) -> list[Any]:
+    """The story with only the cover and the parts `kept`; every other part (between two
+    page breaks) is a small spacer, so that the parts keep their numbers."""
+    parts: list[list[Any]] = [[]]
+    for flowable in story:
+        if isinstance(flowable, PageBreak):
+            parts.append([flowable])
+        else:
+            parts[-1].append(flowable)
+    trimmed = [
+        part if number == 0 or number in kept else [*part[:1], Spacer(1, 1)]
+        for number, part in enumerate(parts)
+    ]
+    return [flowable for part in trimmed for flowable in part]
 
 
 def _save_hyphenation() -> None:
