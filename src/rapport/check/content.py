@@ -121,21 +121,8 @@ def _check_characters(
     problems: Problems,
     passed: set[str],
 ) -> None:
-    if not passed.issuperset(text):
-        _check_each_character(text, where, coverage, font, problems, passed)
-    _check_word_lengths(text, where, problems)
-
-
-def _check_each_character(
-    text: str,
-    where: Location,
-    coverage: frozenset[int],
-    font: str,
-    problems: Problems,
-    passed: set[str],
-) -> None:
     reported: set[str] = set()
-    for char in text:
+    for char in "" if passed.issuperset(text) else text:
         if char in reported or char in passed:
             continue
         if char in _BIDI_CONTROLS:
@@ -168,9 +155,6 @@ def _check_each_character(
             passed.add(char)
             continue
         reported.add(char)
-
-
-def _check_word_lengths(text: str, where: Location, problems: Problems) -> None:
     for word in text.split():
         if len(word) > MAX_WORD_LENGTH and not _URL.match(word):
             problems.error(

@@ -241,19 +241,11 @@ def _lay_out_once(
 ) -> tuple[LaidOut, ReportDocument]:
     """The pages, with the spacing of the story's parts `tight` tightened, and the
     document that laid them out (which knows the pages of each part)."""
-    recorder = LayoutRecorder()
-    images = ImageStore()  # every image drawn, each decoded once
     output = io.BytesIO()
-    doc = ReportDocument(
-        output, edition, theme, moment, recorder, draft=draft, correction=correction, tight=tight
-    )
-    story = build_story(edition, theme, charts, recorder, images, correction)
-    try:
-        doc.lay_out(story)
-    except LayoutError as exc:
-        raise _layout_problem(recorder.last_location, edition, exc) from None
+    images = ImageStore()  # every image drawn, each decoded once
+    doc = _laid_document(edition, theme, charts, moment, draft, correction, tight, output, images)
     names = tuple(image.name for image in images)
-    return recorder.laid_out(output.getvalue(), doc.page, names), doc
+    return doc.recorder.laid_out(output.getvalue(), doc.page, names), doc
 
 
 def _pages_of_parts(
@@ -267,17 +259,39 @@ def _pages_of_parts(
 ) -> tuple[int, ...]:
     """How many pages each part of the story takes with the parts `tight` tightened, laying
     out only those (the others stand in as one page each): a trial, never the PDF."""
+    doc = _laid_document(
+        edition, theme, charts, moment, draft, correction, tight, io.BytesIO(), ImageStore(),
+        only=frozenset(tight),
+    )  # fmt: skip
+    return doc.parts.pages()
+
+
+def _laid_document(
+    edition: Edition,
+    theme: Theme,
+    charts: ChartSet,
+    moment: dt.datetime,
+    draft: bool,
+    correction: Correction | None,
+    tight: Tightening,
+    output: io.BytesIO,
+    images: ImageStore,
+    only: frozenset[int] | None = None,
+) -> ReportDocument:
+    """The story laid out into `output`; with `only`, just those parts and not finished."""
     recorder = LayoutRecorder()
     doc = ReportDocument(
-        io.BytesIO(), edition, theme, moment, recorder, draft=draft, correction=correction,
-        tight=tight,
-    )  # fmt: skip
-    story = build_story(edition, theme, charts, recorder, ImageStore(), correction)
+        output, edition, theme, moment, recorder, draft=draft, correction=correction, tight=tight
+    )
+    story = build_story(edition, theme, charts, recorder, images, correction)
     try:
-        doc.lay_out(_only_parts(story, frozenset(tight)), finish=False)
+        if only is None:
+            doc.lay_out(story)
+        else:
+            doc.lay_out(_only_parts(story, only), finish=False)
     except LayoutError as exc:
         raise _layout_problem(recorder.last_location, edition, exc) from None
-    return doc.parts.pages()
+    return doc
 
 
 def _only_parts(story: list[Any], kept: frozenset[int]) -> list[Any]:
