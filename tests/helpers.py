@@ -96,3 +96,16 @@ def run_rapport(
         timeout=timeout,
         check=False,
     )
+
+
+def run_rapport_with(launcher: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`rapport ARGS` in a fresh process that runs `launcher` instead of the plain command."""
+    return subprocess.run(
+        [sys.executable, "-c", launcher, *args],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

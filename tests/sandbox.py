@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import rapport
+import rapport.helper
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _DEVICES = {"/dev/null", "/dev/urandom", "/dev/random"}
@@ -295,7 +296,9 @@ def guarded(project: Path, *extra_write_roots: Path) -> Iterator[list[str]]:
     """Run the body with the hook on; yields the list that collects violations.
 
     `project` is readable and writable; `extra_write_roots` (e.g. an output
-    folder elsewhere in tmp) are too.
+    folder elsewhere in tmp) are too. rapport forks no helper process meanwhile
+    (rapport.helper: as on a machine with one core), so that everything it does
+    for the content happens in this process, under the hook.
     """
     warm_up()
     _install()
@@ -307,10 +310,13 @@ def guarded(project: Path, *extra_write_roots: Path) -> Iterator[list[str]]:
     _GUARD.list_roots = listable
     _GUARD.violations = []
     _GUARD.active = True
+    cores = rapport.helper.cores
+    rapport.helper.cores = lambda: 1  # type: ignore[assignment]
     try:
         yield _GUARD.violations
     finally:
         _GUARD.active = False
+        rapport.helper.cores = cores  # type: ignore[assignment]
 
 
 WARM_UP_CHAPTER = """\

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pyphen
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,6 +22,7 @@ from rapport.layout.hyphens import (
     hyphenator,
     keep_together,
 )
+from rapport.libs.hyph import lazy_pyphen
 from rapport.theme import HyphenationTheme, load_theme
 
 SOFT_HYPHEN = "\u00ad"
@@ -351,3 +353,37 @@ def test_the_theme_decides_where_words_break_in_the_pdf(tmp_path: Path, listed: 
         assert listed_words and listed_words <= {"kranten|kiosk", "bibliotheek|systeem"}
     else:
         assert listed_words & BAD_BREAKS
+
+
+# ----------------------------------------------------------------------------- the lazy dictionary
+
+DUTCH_LETTERS = "abcdefghijklmnopqrstuvwxyzàáäèéëïíóöüĳ'-"
+_EAGER: dict[str, pyphen.Pyphen] = {}
+
+
+def eager_pyphen(language: str) -> pyphen.Pyphen:
+    """pyphen's own hyphenator, its dictionary parsed whole when loaded."""
+    if language not in _EAGER:
+        path = pyphen.LANGUAGES[pyphen.language_fallback(language)]
+        _EAGER[language] = pyphen.Pyphen(filename=path, left=3, right=3, cache=False)
+    return _EAGER[language]
+
+
+@pytest.mark.parametrize("language", ["nl_NL", "en_US", "fr_FR"])
+def test_the_lazy_dictionary_holds_pyphens_patterns(language: str) -> None:
+    lazy, eager = lazy_pyphen(language, 3, 3).hd, eager_pyphen(language).hd
+    assert {key: lazy.patterns.get(key) for key in eager.patterns} == eager.patterns
+    assert lazy.maxlen >= eager.maxlen
+
+
+@given(st.text(alphabet=DUTCH_LETTERS, min_size=1, max_size=30))
+def test_the_lazy_dictionary_breaks_words_as_pyphen_does(word: str) -> None:
+    assert lazy_pyphen("nl_NL", 3, 3).positions(word) == eager_pyphen("nl_NL").positions(word)
+
+
+def test_the_words_of_the_2023_edition_break_as_pyphen_breaks_them() -> None:
+    text = " ".join(p.read_text("utf-8") for p in (REPO / "content" / "2023").glob("*.yaml"))
+    words = set(re.findall(r"[^\W\d_]{4,}", text))
+    lazy, eager = lazy_pyphen("nl_NL", 3, 3), eager_pyphen("nl_NL")
+    assert len(words) > 500
+    assert [w for w in sorted(words) if list(lazy.iterate(w)) != list(eager.iterate(w))] == []

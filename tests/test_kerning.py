@@ -33,6 +33,7 @@ from rapport.layout.kerning import (
     pair_table,
     read_pairs,
 )
+from rapport.libs import rl
 from rapport.pdf.typography import measure
 from rapport.pipeline import build
 
@@ -295,3 +296,23 @@ def test_a_cold_and_a_warm_build_give_the_same_bytes(tmp_path: Path) -> None:
     assert warm.returncode == 0, warm.stderr
     assert (tmp_path / "cold.pdf").read_bytes() == (tmp_path / "warm.pdf").read_bytes()
     assert tj_arrays(tmp_path / "cold.pdf")
+
+
+@pytest.mark.parametrize("file", ["Lato-Regular.ttf", "Lato-Black.ttf"])
+def test_a_font_made_from_a_face_parsed_before_is_the_font_reportlab_makes(file: str) -> None:
+    """The theme's check parses each face; the layout's font takes it (rl._init_with_face)
+    rather than parsing the file again. It must be the font reportlab's TTFont makes."""
+    path = str(REPO / "fonts" / file)
+    parsed = TTFontFace(path)
+    made = rl.KernedTTFont("Gemaakt", path, PairTable({}))
+    given_face = rl.KernedTTFont("Gemaakt", path, PairTable({}), parsed)
+    assert given_face.face is parsed
+    assert set(vars(given_face)) == set(vars(made))
+    for name, value in vars(made).items():
+        if name in ("face", "state", "encoding", "kerning"):
+            assert type(vars(given_face)[name]) is type(value), name
+        else:
+            assert vars(given_face)[name] == value, name
+    assert vars(given_face.face).keys() == vars(made.face).keys()
+    assert given_face.face.charWidths == made.face.charWidths
+    assert given_face.stringWidth("Vooruitgang", 10) == made.stringWidth("Vooruitgang", 10)

@@ -16,7 +16,6 @@ import importlib
 import importlib.metadata
 import inspect
 import re
-import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from hypothesis import strategies as st
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from helpers import REPO, make_project
+from helpers import REPO, make_project, run_rapport_with
 from rapport.diagnostics import ExitCode
 from rapport.libs import WRITTEN_FOR, LibraryVersionError, require
 
@@ -110,19 +109,6 @@ def test_a_build_with_another_reportlab_stops_with_the_message(tmp_path: Path) -
     )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "build").exists()
-
-
-def run_rapport_with(launcher: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`rapport ARGS` in a fresh process that runs `launcher` instead of the plain command."""
-    return subprocess.run(
-        [sys.executable, "-c", launcher, *args],
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 # ----------------------------------------------------------------------------- the scan

@@ -301,21 +301,17 @@ def _marker_code(marker: Path) -> str:
 AUDITED_RUN = textwrap.dedent(
     """\
     import os, sys
-    seen = []
+    # appended as seen: by the build and by its helper process (a fork), which both inherit it
+    LOG = os.open(os.environ["AUDIT_LOG"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     WATCHED = ("matplotlibrc", "reportlab_mods", "reportlab_settings", "evil_backend", "stylelib")
     def hook(event, args):
         if event == "open" and isinstance(args[0], str) and any(w in args[0] for w in WATCHED):
-            seen.append("open " + os.path.abspath(args[0]))
+            os.write(LOG, ("open " + os.path.abspath(args[0]) + "\\n").encode())
         elif event.startswith(("subprocess.", "os.posix_spawn", "os.exec", "os.system")):
-            seen.append(event + " " + repr(args)[:200])
+            os.write(LOG, (event + " " + repr(args)[:200] + "\\n").encode())
     sys.addaudithook(hook)
     from rapport.cli import main
-    try:
-        status = main(sys.argv[1:])
-    finally:
-        with open(os.environ["AUDIT_LOG"], "w") as log:
-            log.write("\\n".join(seen))
-    raise SystemExit(status)
+    raise SystemExit(main(sys.argv[1:]))
     """
 )
 

@@ -5,12 +5,13 @@ Steps are numbered in the log, so that progress and failures read in order.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -44,6 +45,8 @@ from rapport.theme import Theme, load_theme
 
 if TYPE_CHECKING:
     from rapport.charts import ChartSet
+    from rapport.helper import Helper
+    from rapport.pdf.pdfa_check import Conformance
     from rapport.pdf.reuse import StoredPdf
 
 log = logging.getLogger("rapport")
@@ -157,6 +160,7 @@ def build(
     formats: Sequence[Format] = ("pdf",),
     html_target: Path | None = None,
     check_pdfa: bool = True,
+    helper: bool = False,
 ) -> BuildReport:
     """Load, check and draw the charts once, then write each of `formats`.
 
@@ -167,7 +171,10 @@ def build(
     instead of `build_moment`. `html_target` is the web edition's file
     (default: the PDF's path with .html). Without `check_pdfa` the PDF is
     written without its PDF/A check: only `rapport watch` asks for that, and
-    runs the check itself once the PDF is there.
+    runs the check itself once the PDF is there. With `helper` (the command
+    line), a helper process loads matplotlib and the PDF/A validator as the
+    build starts, draws the charts the cache lacks while the pages are laid
+    out, and checks the PDF (rapport.helper).
     """
     chosen = tuple(f for f in FORMATS if f in formats)
     if not chosen:
@@ -177,36 +184,39 @@ def build(
     # system's clock may lag the system's by a few milliseconds
     started_ns = time.time_ns() - REUSE_MARGIN_NS
     steps = 3 + 2 * ("pdf" in chosen) + ("html" in chosen)
-    checked = load_and_check(edition_dir, steps=steps, draft=draft)
-    target = output or default_output(checked.edition)
-    moment = moment or build_moment(checked.edition)
-    reuse = _reusable(checked, moment, correction) if "pdf" in chosen else None
-    if "pdf" in chosen and reuse is None:
-        # the PDF's libraries are checked (rapport.libs) before anything is written
-        import rapport.layout.pages  # noqa: F401
-    charts = None
-    if reuse is None or "html" in chosen:
-        charts = _charts(checked, target, steps, web="html" in chosen)
-    else:
-        _step(3, steps, "drawing charts: none needed, the PDF is made already")
-    pages = size = html_size = 0
-    step = 4
-    if reuse is not None:
-        pages, size = _place_reused(reuse, target, (step, steps))
-        step += 2
-    elif "pdf" in chosen:
-        assert charts is not None
-        pages, size = _write_pdf(
-            checked,
-            charts,
-            target,
-            moment,
-            correction,
-            (step, steps),
-            check_pdfa=check_pdfa,
-            started_ns=started_ns,
-        )
-        step += 2
+    with _side_helper(helper and "pdf" in chosen) as side:
+        checked = load_and_check(edition_dir, steps=steps, draft=draft)
+        target = output or default_output(checked.edition)
+        moment = moment or build_moment(checked.edition)
+        reuse = _reusable(checked, moment, correction) if "pdf" in chosen else None
+        web = "html" in chosen
+        if "pdf" in chosen and reuse is None:
+            # the PDF's libraries are checked (rapport.libs) before anything is written
+            import rapport.layout.pages  # noqa: F401
+        charts = None
+        if reuse is None or web:
+            charts = _charts(checked, target, steps, web=web, draw=reuse is not None or not side)
+        else:
+            _step(3, steps, "drawing charts: none needed, the PDF is made already")
+        pages = size = html_size = 0
+        step = 4
+        if reuse is not None:
+            pages, size = _place_reused(reuse, target, (step, steps))
+            step += 2
+        elif "pdf" in chosen:
+            assert charts is not None
+            pages, size, charts = _write_pdf(
+                checked,
+                charts,
+                target,
+                moment,
+                correction,
+                (step, steps),
+                check_pdfa=check_pdfa,
+                started_ns=started_ns,
+                side=_Side(side, checked, web),
+            )
+            step += 2
     written_html = None
     if "html" in chosen:
         assert charts is not None
@@ -258,34 +268,109 @@ def _place_reused(stored: StoredPdf, target: Path, numbered: tuple[int, int]) ->
     return stored.pages, len(stored.data)
 
 
-def _charts(checked: Checked, target: Path, steps: int, *, web: bool = False) -> ChartSet:
+def _charts(
+    checked: Checked, target: Path, steps: int, *, web: bool = False, draw: bool = True
+) -> ChartSet:
     """Stage 3: the charts' art, from the cache or drawn (matplotlib only on a miss);
-    for the web edition (`web`) also at a phone's width."""
+    for the web edition (`web`) also at a phone's width. Without `draw`, the charts
+    the cache lacks are left `pending`, to be drawn beside the layout."""
+    _step(3, steps, "drawing charts")
+    with output_lock(target):  # one build of these files at a time; a second one waits
+        return _prepared_charts(checked, web=web, draw=draw)
+
+
+def _prepared_charts(checked: Checked, *, web: bool, draw: bool = True) -> ChartSet:
     from rapport.charts import NARROW_WIDTH, prepare_charts
 
     root = project_root(checked.edition)
-    _step(3, steps, "drawing charts")
-    with output_lock(target):  # one build of these files at a time; a second one waits
-        try:
-            charts = prepare_charts(
-                checked.edition,
-                checked.theme,
-                root,
-                frame_width(checked.theme),
-                narrow_pt=NARROW_WIDTH if web else None,
-            )
-        except OSError as exc:  # e.g. .cache is a file: the cache is safe to delete
-            where = display_path(Path(exc.filename or root / CACHE_DIR))
-            raise FileSystemError(
-                f"failed to write {where} ({exc.strerror or exc}); {CACHE_DIR}/ is safe to delete"
-            ) from None
+    try:
+        charts = prepare_charts(
+            checked.edition,
+            checked.theme,
+            root,
+            frame_width(checked.theme),
+            narrow_pt=NARROW_WIDTH if web else None,
+            draw=draw,
+        )
+    except OSError as exc:  # e.g. .cache is a file: the cache is safe to delete
+        where = display_path(Path(exc.filename or root / CACHE_DIR))
+        raise FileSystemError(
+            f"failed to write {where} ({exc.strerror or exc}); {CACHE_DIR}/ is safe to delete"
+        ) from None
     log.debug(
-        "%d charts, %d drawn, %d from the cache",
+        "%d charts: %d drawn, %d to draw beside the layout, %d from the cache",
         len(charts.art),
         charts.rendered,
-        len(charts.art) - charts.rendered,
+        charts.pending,
+        len(charts.art) - charts.rendered - charts.pending,
     )
     return charts
+
+
+@contextlib.contextmanager
+def _side_helper(wanted: bool) -> Iterator[Helper | None]:
+    """A helper process for the body (rapport.helper), when `wanted` and possible: it
+    loads matplotlib and the PDF/A validator meanwhile, and draws charts and checks the
+    PDF on request (`_Side`)."""
+    if not wanted:
+        yield None
+        return
+    from rapport.charts import load_matplotlib
+    from rapport.helper import Errands, helping
+    from rapport.pdf.pdfa_check import check_pdfa, load_validator
+
+    tasks: dict[str, Callable[..., object]] = {"charts": _draw_charts, "check": check_pdfa}
+    with helping(Errands(tasks, (load_matplotlib, load_validator))) as helper:
+        yield helper
+
+
+def _draw_charts(checked: Checked, web: bool) -> int:
+    """The helper's task: draw the charts the cache lacks, into the cache; how many."""
+    return _prepared_charts(checked, web=web).rendered
+
+
+class _Side:
+    """What the PDF's stages ask of the helper process, if any (rapport.helper): the
+    charts still to draw, and the PDF/A check. Whatever it does not answer is done here,
+    the same way: the PDF does not depend on the helper."""
+
+    def __init__(self, helper: Helper | None, checked: Checked, web: bool) -> None:
+        self.helper, self.checked, self.web = helper, checked, web
+        self.drawn: ChartSet | None = None
+
+    def draw_charts(self) -> None:
+        """Ask the helper to draw the charts the cache lacks."""
+        if self.helper is not None:
+            self.helper.request("charts", self.checked, self.web)
+
+    def charts(self) -> ChartSet:
+        """The charts asked for in `draw_charts`, once drawn: read from the cache, and
+        what the helper did not leave there drawn here."""
+        if self.drawn is None:
+            self._answer("drawing the charts")
+            self.drawn = _prepared_charts(self.checked, web=self.web)
+        return self.drawn
+
+    def check(self, pdf: Path) -> Conformance:
+        """The PDF/A check of `pdf`, by the helper or here."""
+        from rapport.pdf.pdfa_check import Conformance, check_pdfa
+
+        if self.helper is not None:
+            self.helper.request("check", pdf)
+            answer = self._answer("checking the PDF")
+            if isinstance(answer, Conformance):
+                return answer
+        return check_pdfa(pdf)
+
+    def _answer(self, task: str) -> object:
+        from rapport.helper import HelperFailed
+
+        assert self.helper is not None
+        try:
+            return self.helper.answer()
+        except HelperFailed as exc:
+            log.debug("the helper gave no answer for %s (%s): done here", task, exc)
+            return None
 
 
 def frame_width(theme: Theme) -> float:
@@ -306,11 +391,14 @@ def _write_pdf(
     *,
     check_pdfa: bool = True,
     started_ns: int | None = None,
-) -> tuple[int, int]:
-    """Stages 4 and 5: lay out the pages and finish the PDF; its pages and bytes.
+    side: _Side | None = None,
+) -> tuple[int, int, ChartSet]:
+    """Stages 4 and 5: lay out the pages and finish the PDF; its pages, bytes and charts.
 
-    A PDF that passed its check is kept for reuse when none of its inputs changed
-    since the build started (`started_ns`, time.time_ns()): then it is what they make.
+    Charts still `pending` are drawn by the helper process (`side`) while the pages are
+    decided with blank art of their size, and are ready when returned; the helper checks
+    the PDF, too. A PDF that passed its check is kept for reuse when none of its inputs
+    changed since the build started (`started_ns`, time.time_ns()): then it is what they make.
     """
     step, steps = numbered
     # reportlab and pikepdf are imported only when a PDF is made
@@ -318,8 +406,11 @@ def _write_pdf(
     from rapport.pdf.write import write_failure, write_pdf
 
     cache = Cache.of_project(project_root(checked.edition))
+    helped = side is not None and side.helper is not None
     with output_lock(target):  # one build of this PDF at a time; a second one waits
         _step(step, steps, "laying out pages")
+        if side is not None and charts.pending:
+            side.draw_charts()
         try:
             laid_out = lay_out(
                 checked.edition,
@@ -329,9 +420,12 @@ def _write_pdf(
                 draft=checked.draft,
                 correction=correction,
                 cache=cache,
+                drawn=side.charts if side is not None and charts.pending else None,
             )
         except OSError as exc:  # a cache file of the layout (fonts, images) could not be written
             raise write_failure(exc, target) from None
+        if side is not None and charts.pending:
+            charts = side.charts()
         _step(step + 1, steps, f"finishing the PDF ({plural(laid_out.pages, 'page')})")
         result = write_pdf(
             laid_out,
@@ -341,8 +435,9 @@ def _write_pdf(
             correction=correction,
             check_pdfa=check_pdfa,
             keep=_keeper(checked, moment, correction, cache, started_ns) if check_pdfa else None,
+            checker=side.check if side is not None and helped else None,
         )
-    return result.pages, result.size
+    return result.pages, result.size, charts
 
 
 def _keeper(

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from rapport.cache import CHARTS, Cache, file_digest
-from rapport.charts.art import VectorArt
+from rapport.charts.art import VectorArt, coordinate
 from rapport.charts.placeholder import placeholder_alt, placeholder_art
-from rapport.charts.spec import alt_text, chart_spec
+from rapport.charts.spec import alt_text, chart_spec, spec_height
 from rapport.content.model import Chart, Edition
 from rapport.content.walk import edition_nodes
 from rapport.diagnostics import Location
@@ -41,6 +41,7 @@ class ChartArt:
     cached: bool = True
     placeholder: bool = False  # facts still to fill in: a marked box, not the chart
     narrow: VectorArt | None = None  # the same chart at NARROW_WIDTH, when the web asks for it
+    pending: bool = False  # still to draw: blank art of the chart's size (prepare_charts)
 
 
 @dataclass
@@ -50,6 +51,11 @@ class ChartSet:
     @property
     def rendered(self) -> int:
         return sum(not (a.cached or a.placeholder) for a in self.art.values())
+
+    @property
+    def pending(self) -> int:
+        """How many charts are still to draw (their art is blank, of the right size)."""
+        return sum(a.pending for a in self.art.values())
 
 
 def charts_of(edition: Edition) -> list[Chart]:
@@ -63,11 +69,14 @@ def prepare_charts(
     width_pt: float,
     *,
     narrow_pt: float | None = None,
+    draw: bool = True,
 ) -> ChartSet:
     """Every chart's vector art: from the cache, or drawn and then cached.
 
     With `narrow_pt` (the web edition), each chart is also drawn that wide, for a phone;
     the PDF alone never pays for it. The cache keeps each width apart (the width is in its key).
+    Without `draw`, a chart the cache lacks is `pending`: blank art of the size it will have,
+    enough to decide the pages while it is drawn elsewhere (rapport.helper).
     """
     charts = ChartSet()
     cache = Cache.of_project(cache_root)
@@ -76,18 +85,26 @@ def prepare_charts(
             charts.art[chart.location] = _placeholder(chart, theme, width_pt, narrow_pt, edition)
             continue
         spec = chart_spec(chart, edition.language)
-        wide, wide_seconds = _art(spec, theme, width_pt, cache)
+        alt = alt_text(chart, edition.language)
+        wide, wide_seconds = _art(spec, theme, width_pt, cache, draw)
         narrow, narrow_seconds = None, None
         if narrow_pt is not None:
-            narrow, narrow_seconds = _art(spec, theme, narrow_pt, cache)
+            narrow, narrow_seconds = _art(spec, theme, narrow_pt, cache, draw)
+        if wide is None or (narrow_pt is not None and narrow is None):
+            charts.art[chart.location] = ChartArt(_blank(spec, width_pt), alt, pending=True)
+            continue
         drawn = [t for t in (wide_seconds, narrow_seconds) if t is not None]
         if drawn:
             log.debug("drew chart '%s' in %.3f s", chart.title, sum(drawn))
-        alt = alt_text(chart, edition.language)
         charts.art[chart.location] = ChartArt(
             wide, alt, sum(drawn), cached=not drawn, narrow=narrow
         )
     return charts
+
+
+def _blank(spec: dict[str, Any], width_pt: float) -> VectorArt:
+    """Nothing drawn, in the size `render_art` gives the chart (as record.py rounds it)."""
+    return VectorArt(coordinate(width_pt), coordinate(spec_height(spec, width_pt)), ())
 
 
 def _placeholder(
@@ -105,18 +122,24 @@ def _placeholder(
 
 
 def _art(
-    spec: dict[str, Any], theme: Theme, width_pt: float, cache: Cache
-) -> tuple[VectorArt, float | None]:
-    """A chart's art at one width, and the seconds it took to draw (None: from the cache)."""
+    spec: dict[str, Any], theme: Theme, width_pt: float, cache: Cache, draw: bool = True
+) -> tuple[VectorArt | None, float | None]:
+    """A chart's art at one width, and the seconds it took to draw (None: from the cache).
+    Without `draw`, art the cache lacks is None."""
     inputs = {"chart": spec, **_environment(theme, width_pt)}
     stored = cache.read(CHARTS, inputs, VectorArt.from_json)
-    if stored is not None:
+    if stored is not None or not draw:
         return stored, None
     render_art = _drawing_function()
     started = time.perf_counter()
     art = render_art(spec, theme, width_pt)
     cache.write(CHARTS, inputs, art.to_json())
     return art, time.perf_counter() - started
+
+
+def load_matplotlib() -> None:
+    """Import what draws charts ahead of the first chart (a helper process does, rapport.helper)."""
+    _drawing_function()
 
 
 def _drawing_function() -> Any:

@@ -27,6 +27,11 @@ _COLOUR = re.compile(r"#[0-9a-f]{6}")
 FORMAT = 1  # raise when the file format changes
 
 
+def coordinate(value: float) -> float:
+    """Coordinates to a thousandth of a point: plenty for print, and stable bytes."""
+    return round(float(value), 3) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
 @dataclass(frozen=True)
 class Clip:
     """The area a shape or text is cut to: a rectangle, a path, or both."""

@@ -29,11 +29,11 @@ from rapport.charts.art import VectorArt
 from rapport.charts.labels import Measure, fit_label, measure_with
 from rapport.charts.record import record, recording_figure
 from rapport.charts.spec import (
-    chart_height,
     marked_label,
     panel_grid,
     panel_growth,
     series_label,
+    spec_height,
 )
 from rapport.content.formatting import format_number
 from rapport.labels import status_word
@@ -131,20 +131,10 @@ def render_art(spec: dict[str, Any], theme: Theme, width_pt: float) -> VectorArt
     """Draw one chart spec as vector art of the given width in points."""
     style = house_style(theme, spec["language"])
     with _rc(theme):
-        figure = recording_figure(width_pt, _height(spec, width_pt))
+        figure = recording_figure(width_pt, spec_height(spec, width_pt))
         DRAWERS[spec["kind"]](figure, spec, style)
         _hatch(style)
         return record(figure)
-
-
-def _height(spec: dict[str, Any], width_pt: float) -> float:
-    return chart_height(
-        spec["kind"],
-        len(spec["categories"]),
-        len(spec["series"]),
-        spec["per_category_scale"],
-        width_pt,
-    )
 
 
 # -- pieces ---------------------------------------------------------------------

@@ -20,15 +20,11 @@ from matplotlib.path import Path as PlotPath
 from matplotlib.transforms import Transform
 
 from rapport.charts.art import Anchor, Clip, Face, Label, Segments, Shape, VectorArt
+from rapport.charts.art import coordinate as _r
 
 _CAPS = {"butt": 0, "round": 1, "projecting": 2}
 _JOINS = {"miter": 0, "round": 1, "bevel": 2}
 _ANCHORS: dict[str, Anchor] = {"left": "start", "center": "middle", "right": "end"}
-
-
-def _r(value: float) -> float:
-    """Coordinates to a thousandth of a point: plenty for print, and stable bytes."""
-    return round(float(value), 3) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _segments(path: Any, transform: Transform | None, *, filled: bool = False) -> Segments:

@@ -65,6 +65,17 @@ def chart_height(
     return width * 0.42
 
 
+def spec_height(spec: dict[str, Any], width: float) -> float:
+    """The height in points of the chart of `spec` (chart_spec) drawn `width` points wide."""
+    return chart_height(
+        spec["kind"],
+        len(spec["categories"]),
+        len(spec["series"]),
+        spec["per_category_scale"],
+        width,
+    )
+
+
 def numbers(series: Series) -> tuple[Decimal, ...]:
     """The values of a series whose facts are all filled in (only such a chart is drawn)."""
     values = tuple(v for v in series.values if v is not None)

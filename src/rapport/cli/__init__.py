@@ -339,6 +339,7 @@ def _build(args: argparse.Namespace, edition_dir: Path) -> int:
         draft=args.draft,
         formats=TARGETS[args.to],
         html_target=args.html_output,
+        helper=True,  # one command, one build: charts may be drawn beside the layout
     )
     print_diagnostics(report.warnings)
     from rapport.archive.drift import warn_if_drifted

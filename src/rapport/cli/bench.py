@@ -1,6 +1,7 @@
 """`make bench`: how fast an edition builds, measured in fresh processes.
 
-Prints, for one edition: a cold build (empty cache), a warm rebuild with
+Prints, for one edition: a cold build (empty cache), also on one core (without
+the helper process, rapport.helper), a warm rebuild with
 nothing changed (the PDF made before is reused), a warm rebuild after a text
 edit (cached charts, the pages laid out again) and their peak memory; a warm build of the web edition alone (budget
 0.3 s) and its size; the time to load matplotlib and to draw each
@@ -53,11 +54,19 @@ class Run:
     log: str  # what the process wrote to stderr
 
 
-def _timed_process(command: list[str]) -> Run:
-    """One fresh process, timed from start to exit."""
+def _timed_process(command: list[str], *, one_core: bool = False) -> Run:
+    """One fresh process, timed from start to exit; with `one_core`, on one core only
+    (so that `rapport build` has no helper process, rapport.helper)."""
+    pin = None
+    if one_core and hasattr(os, "sched_setaffinity"):
+        first = min(os.sched_getaffinity(0))
+
+        def pin() -> None:
+            os.sched_setaffinity(0, {first})
+
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, preexec_fn=pin)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         log.seek(0)
@@ -78,11 +87,13 @@ def _interleaved(runs: int, cache: Path, build: list[str]) -> dict[str, list[Run
         "warm": build,
         "reference": [sys.executable, "-c", "import matplotlib.figure"],
     }
-    results: dict[str, list[Run]] = {name: [] for name in commands}
+    results: dict[str, list[Run]] = {name: [] for name in [*commands, "one core"]}
     for _ in range(runs):
         shutil.rmtree(cache, ignore_errors=True)
         for name, command in commands.items():  # the warm build runs on the cold one's cache
             results[name].append(_timed_process(command))
+        shutil.rmtree(cache, ignore_errors=True)
+        results["one core"].append(_timed_process(build, one_core=True))
     return results
 
 
@@ -222,6 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         f"rapport bench: {args.edition} ({pages} pages, {len(charts)} charts), median of {args.runs} runs"
     )
     print(f"  cold build (empty .cache)        {_median(cold):6.3f} s   peak {_peak(cold):5.0f} MB")
+    alone = measured["one core"]
+    print(
+        f"    the same on one core           {_median(alone):6.3f} s   peak {_peak(alone):5.0f} MB"
+        "   (no helper process: charts and PDF/A check in turn)"
+    )
     print(f"  warm build, nothing changed      {_median(warm):6.3f} s   peak {_peak(warm):5.0f} MB")
     print(
         f"  warm build after a text edit     {_median(edited):6.3f} s"

@@ -33,6 +33,7 @@ import pyphen
 from rapport.cache import HYPHENATION, Cache, json_text
 from rapport.content.model import RichText
 from rapport.libs import rl
+from rapport.libs.hyph import lazy_pyphen
 from rapport.theme import HyphenationTheme
 
 BREAK_MARK = "\u2010"
@@ -136,10 +137,8 @@ class Hyphenator:
 
     def _pyphen(self) -> pyphen.Pyphen:
         if self._dictionary is None:
-            self._dictionary = pyphen.Pyphen(
-                lang=self.language.replace("-", "_"),
-                left=DICTIONARY_EDGE,
-                right=DICTIONARY_EDGE,
+            self._dictionary = lazy_pyphen(
+                self.language.replace("-", "_"), DICTIONARY_EDGE, DICTIONARY_EDGE
             )
         return self._dictionary
 

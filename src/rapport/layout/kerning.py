@@ -37,6 +37,7 @@ from typing import Any
 from rapport.cache import FONTS, Cache, json_text
 from rapport.diagnostics import display_path
 from rapport.libs import rl
+from rapport.theme.fonts import parsed_face
 
 log = logging.getLogger(__name__)
 
@@ -363,7 +364,7 @@ def kerned_font(name: str, path: Path, root: Path) -> Any:
     """A reportlab font named `name` from the TrueType file at `path`, measured and drawn
     kerned; its pairs come from the cache of project `root`."""
     install()
-    font = rl.KernedTTFont(name, str(path), PairTable({}))
+    font = rl.KernedTTFont(name, str(path), PairTable({}), parsed_face(path))
     font.kerning = pair_table(path, root, font.face.charToGlyph)
     return font
 

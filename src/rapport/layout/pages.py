@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -50,6 +51,7 @@ def lay_out(
     draft: bool = False,
     correction: Correction | None = None,
     cache: Cache | None = None,
+    drawn: Callable[[], ChartSet] | None = None,
 ) -> LaidOut:
     """Lay `edition` out into pages; a block that fits no page is a content error.
 
@@ -58,6 +60,10 @@ def lay_out(
     the mildest step that saves the chapter a page is kept. Each chapter's decision is
     kept in `cache`, keyed by what it is made of, so that a build whose chapters were
     decided before lays out once (an edited chapter is decided again, alone).
+
+    With `drawn`, charts still being drawn are `pending` in `charts` (blank art of
+    their size): the pages are decided with them, and `drawn()` gives the art when
+    the pages are drawn for good.
     """
     register_fonts(theme)
 
@@ -65,13 +71,19 @@ def lay_out(
         log.debug("laying out, tightened %s", sorted(tight.items()) or "nothing")
         return _lay_out_once(edition, theme, charts, moment, draft, correction, tight)
 
+    def final(tight: Tightening) -> LaidOut:
+        art = drawn() if drawn is not None else charts
+        log.debug("laying out with the charts drawn, tightened %s", sorted(tight.items()))
+        return _lay_out_once(edition, theme, art, moment, draft, correction, tight)[0]
+
     def trial(tight: Tightening) -> tuple[int, ...]:
         log.debug("trying chapters alone, tightened %s", sorted(tight.items()))
         return _pages_of_parts(edition, theme, charts, moment, draft, correction, tight)
 
     keys = _decision_keys(edition, theme, charts, moment, draft, correction)
     known = _read_decisions(cache, keys)
-    laid = _decide(attempt, trial, known, frame_height(theme), theme.sizes.leading, keys, cache)
+    decide = functools.partial(_decide, final=final if charts.pending else None)
+    laid = decide(attempt, trial, known, frame_height(theme), theme.sizes.leading, keys, cache)
     _save_hyphenation()
     return laid
 
@@ -84,6 +96,7 @@ def _decide(
     leading: float,
     keys: dict[int, dict[str, Any]] | None,
     cache: Cache | None,
+    final: Callable[[Tightening], LaidOut] | None = None,
 ) -> LaidOut:
     """Lay out with the decisions known, then decide the chapters not known yet.
 
@@ -91,11 +104,12 @@ def _decide(
     page, and no float leaves it), so chapters are decided one by one: the result is
     the same whichever decisions came from the cache. For the same reason a trial lays
     out only the chapters it tightens (`trial`); the pages are laid out whole once more
-    only when a chapter gained.
+    only when a chapter gained. With `final`, what `attempt` lays out only decides (its
+    charts are blank): the pages are laid out for good by `final`.
     """
     decided = {part: step for part, step in known.items() if step}
     laid, doc = attempt(decided)
-    tried = {_spelled(decided): laid}
+    tried = {} if final else {_spelled(decided): laid}
     plain = doc.parts.pages()
     undecided = {part for part in range(2, len(plain)) if part not in known}
     # the steps by which each undecided chapter could save a page (an estimate), mildest first
@@ -115,7 +129,7 @@ def _decide(
         decided |= gained
         trying = {p: could[p].pop(0) for p in trying if p not in gained and could[p]}
     # the last trial may have tightened a chapter that gained nothing: laid out once more
-    laid = tried.get(_spelled(decided)) or attempt(decided)[0]
+    laid = tried.get(_spelled(decided)) or (final or (lambda t: attempt(t)[0]))(decided)
     _write_decisions(cache, keys, {part: decided.get(part, 0) for part in undecided})
     return laid
 
@@ -136,7 +150,7 @@ def _decision_keys(
 
     Everything shared (the theme, the edition without its chapters, fonts, images,
     the date, draft or correction) and the chapter itself: its model, its charts'
-    art, and the numbered captions before it (figure and table numbers run on). None
+    sizes, and the numbered captions before it (figure and table numbers run on). None
     when something has no stable spelling or a file cannot be read: then nothing is
     cached.
     """
@@ -184,9 +198,10 @@ def _files_drawn(edition: Edition, theme: Theme) -> list[Path]:
 
 
 def _art_digest(art: ChartArt | None) -> str | None:
+    """What of a chart its pages depend on: its size (a chart still to draw has it too)."""
     if art is None:
         return None
-    return _text_digest(f"{art.alt}\0{art.placeholder}\0") + _bytes_digest(art.art.to_json())
+    return _text_digest(f"{art.alt}\0{art.placeholder}\0{art.art.width!r}\0{art.art.height!r}")
 
 
 def _text_digest(text: str) -> str:

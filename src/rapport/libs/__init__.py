@@ -1,14 +1,16 @@
 """Every use of a library's internals, in one place, for the versions it was written for.
 
-rapport reaches past the public API of three libraries where they offer none
+rapport reaches past the public API of four libraries where they offer none
 for what the report needs: reportlab (word breaking, marked content, the
-table of contents' table), matplotlib (its font cache) and PyYAML (libyaml's
-parser under the Python composer). Such code breaks silently when the library
-changes, so it lives only in this package, one module per library:
+table of contents' table), matplotlib (its font cache), PyYAML (libyaml's
+parser under the Python composer) and pyphen (its dictionary, read lazily).
+Such code breaks silently when the library changes, so it lives only in this
+package, one module per library:
 
 - `rapport.libs.rl`: reportlab;
 - `rapport.libs.mpl`: matplotlib;
-- `rapport.libs.pyyaml`: PyYAML.
+- `rapport.libs.pyyaml`: PyYAML;
+- `rapport.libs.hyph`: pyphen.
 
 Each module checks, when it is imported, that the installed library is the
 release series it was written for (`WRITTEN_FOR`, the same ranges as
@@ -26,6 +28,7 @@ WRITTEN_FOR: dict[str, str] = {
     "reportlab": "5.1",
     "matplotlib": "3.11",
     "PyYAML": "6.0",
+    "pyphen": "0.18",
 }
 
 

@@ -9,11 +9,14 @@ content, the contents) and the byte-identical rebuilds of the archive.
 from __future__ import annotations
 
 import copy
+import fnmatch
 import re
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import reportlab
+from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str, instanceStringWidthTTF
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import textobject
@@ -106,6 +109,17 @@ def nested_flowables(flowable: Any) -> list[Any]:
     return []
 
 
+def _init_with_face(font: ttfonts.TTFont, name: str, face: Any) -> None:
+    """What reportlab's TTFont.__init__ does, with the face given instead of parsed
+    (tests/test_kerning.py checks the two fonts alike)."""
+    font.fontName = name
+    font.face = face
+    font.encoding = ttfonts.TTEncoding()
+    font.state = weakref.WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = not any(fnmatch.fnmatch(name, glob) for glob in rl_config.unShapedFontGlob)
+
+
 # ----------------------------------------------------------------------------- kerning
 # (layout/kerning.py) reportlab draws TrueType text as `(…) Tj`, each glyph at its
 # advance width. A KernedTTFont's text is written as `[(…) n (…)] TJ` instead, n
@@ -125,8 +139,13 @@ class KernedTTFont(ttfonts.TTFont):  # type: ignore[misc]
     """A TrueType font whose widths include the pair kerning of `kerning`
     (thousandths of the size), and whose text is drawn with it."""
 
-    def __init__(self, name: str, filename: str, kerning: PairKerning) -> None:
-        super().__init__(name, filename)
+    def __init__(
+        self, name: str, filename: str, kerning: PairKerning, face: Any | None = None
+    ) -> None:
+        if face is None:
+            super().__init__(name, filename)
+        else:  # the face already parsed from `filename` (theme/fonts.py): not parsed again
+            _init_with_face(self, name, face)
         self.kerning = kerning
         self.measured: dict[tuple[Any, float], float] = {}  # (text, size) → its kerned width
         self.kerns: dict[str, list[float] | None] = {}  # text → the kern after each character

@@ -107,3 +107,13 @@ def check_pdfa(path: Path) -> Conformance:
     return Conformance(
         claim, checked, validator, report.passed, [str(finding) for finding in report.findings]
     )
+
+
+# ----------------------------------------------------------------------------- by a helper process
+
+
+def load_validator() -> None:
+    """Import the validator ahead of its first check (a helper process does, rapport.helper)."""
+    import pikepdf.pdfa  # noqa: F401
+
+    import rapport.pdf.pdfa  # noqa: F401  # the save options of the copy checked

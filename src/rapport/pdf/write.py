@@ -29,6 +29,7 @@ from rapport.diagnostics import ContentError, Diagnostic, FileSystemError, Locat
 from rapport.layout.laid_out import LaidOut
 from rapport.paths import project_root
 from rapport.pdf.pdfa import finish_pdf
+from rapport.pdf.pdfa_check import Conformance
 
 
 def _passed(value: bytes) -> bool:
@@ -54,6 +55,7 @@ def write_pdf(
     correction: Correction | None = None,
     check_pdfa: bool = True,
     keep: Callable[[Path, int], None] | None = None,
+    checker: Callable[[Path], Conformance] | None = None,
 ) -> WriteResult:
     """Finish `laid_out` into `target`; the file appears whole or not at all.
 
@@ -61,6 +63,7 @@ def write_pdf(
     PDF is shown, see `cli/watch.py`) the PDF/A check is left to the caller.
     `keep` is given the finished and checked file and its pages before it
     takes the target's place (to keep it for reuse, rapport.pdf.reuse).
+    `checker` runs the check instead of `check_pdfa` (a helper process's, rapport.helper).
     """
     temporary = _temporary_beside(target)
     try:
@@ -78,6 +81,7 @@ def write_pdf(
                 laid_out.images,
                 edition.location,
                 Cache.of_project(project_root(edition)),
+                checker,
             )
             if keep is not None:
                 keep(temporary, laid_out.pages)
@@ -127,7 +131,11 @@ def _structure_of(laid_out: LaidOut, language: str) -> Callable[[pikepdf.Pdf], N
 
 
 def require_pdfa(
-    pdf: Path, images: tuple[str, ...], edition: Location, cache: Cache | None = None
+    pdf: Path,
+    images: tuple[str, ...],
+    edition: Location,
+    cache: Cache | None = None,
+    checker: Callable[[Path], Conformance] | None = None,
 ) -> None:
     """Refuse a PDF that fails the PDF/A check `publish` runs: no PDF claims what it is not.
 
@@ -142,7 +150,7 @@ def require_pdfa(
         return
     from rapport.pdf.pdfa_check import check_pdfa
 
-    result = check_pdfa(pdf)
+    result = (checker or check_pdfa)(pdf)
     if result.passed:
         if cache is not None:
             with contextlib.suppress(OSError):  # a cache that cannot be written is only slower

@@ -67,6 +67,12 @@ def _current_face(path: Path) -> Any:
     return _FACES[digest]
 
 
+def parsed_face(path: Path) -> Any | None:
+    """The font at `path` as reportlab parsed it (a `TTFontFace`), None when it cannot be."""
+    face = _current_face(path)
+    return None if isinstance(face, FontDamage) else face
+
+
 def font_damage(path: Path) -> str:
     """Why the TrueType file at `path` cannot be used, or ''."""
     face = _current_face(path)
