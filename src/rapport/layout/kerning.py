@@ -133,12 +133,15 @@ def read_pairs(font: bytes, glyph_of: Mapping[int, int]) -> Pairs:
         for pair, value in _lookup_pairs(gpos, lookup, characters).items():
             by_glyphs[pair] = by_glyphs.get(pair, 0.0) + value
     scale = 1000 / units_per_em
-    pairs: Pairs = {}
-    for (first, second), value in sorted(by_glyphs.items()):
+    rows: dict[int, dict[int, float]] = {}  # first glyph → second glyph → its kerning
+    for (first, second), value in by_glyphs.items():
         if value:
-            for a in characters[first]:
-                for b in characters[second]:
-                    pairs.setdefault(a, {})[b] = value * scale
+            rows.setdefault(first, {})[second] = value * scale
+    pairs: Pairs = {}
+    for first, row in rows.items():
+        kerned = {b: value for second, value in row.items() for b in characters[second]}
+        for a in characters[first]:  # a character is one glyph: no pair is set twice
+            pairs[a] = kerned if len(characters[first]) == 1 else dict(kerned)
     return pairs
 
 
