@@ -139,14 +139,8 @@ def _importing_from(defaults: Path) -> Iterator[None]:
 
 def _settle_matplotlib(module: types.ModuleType) -> None:
     """Forget a backend named by $MPLBACKEND: it would be a module to import. And
-    build no help texts for the artists matplotlib defines from here on."""
+    make no help texts for the artists matplotlib defines from here on."""
     module.rcParams["backend"] = MATPLOTLIB_BACKEND
-    artist = sys.modules.get(f"{MATPLOTLIB}.artist")
-    if artist is not None and callable(getattr(artist, "kwdoc", None)):
-        # Each Artist subclass documents its set() with a table of every property
-        # (kwdoc), a fifth of matplotlib's import; rapport never shows help texts.
-        setattr(artist, "kwdoc", _no_property_table)  # noqa: B010 - a module's function
+    from rapport.libs.mpl import make_no_help_texts
 
-
-def _no_property_table(artist: object) -> str:
-    return ""
+    make_no_help_texts()
