@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import io
 import json
@@ -82,8 +81,9 @@ def lay_out(
 
     keys = _decision_keys(edition, theme, charts, moment, draft, correction)
     known = _read_decisions(cache, keys)
-    decide = functools.partial(_decide, final=final if charts.pending else None)
-    laid = decide(attempt, trial, known, frame_height(theme), theme.sizes.leading, keys, cache)
+    height, leading = frame_height(theme), theme.sizes.leading
+    blank = charts.pending > 0  # the pages are decided with blank charts, drawn by `final`
+    laid = _decide(attempt, trial, known, height, leading, keys, cache, final if blank else None)
     _save_hyphenation()
     return laid
 
