@@ -28,6 +28,7 @@ from rapport.cache import (
     HYPHENATION,
     KINDS,
     LAYOUT,
+    LINES,
     PDF,
     PDFA,
     Cache,
@@ -152,6 +153,7 @@ def test_an_upgraded_library_gives_new_keys(monkeypatch):
         (HYPHENATION, {"pyphen"}),
         (FONTS, {"reportlab"}),
         (LAYOUT, {"reportlab", "pyphen"}),
+        (LINES, {"reportlab", "pyphen"}),
         (PDF, {"reportlab", "pyphen", "matplotlib", "numpy", "babel", "pillow", "pikepdf"}),
     ],
 )
@@ -323,13 +325,17 @@ def built(tmp_path_factory) -> Path:
     return root
 
 
-def _project(built: Path, tmp_path: Path, *, reuse: bool = False) -> Path:
+def _project(built: Path, tmp_path: Path, *, reuse: bool = False, words: bool = False) -> Path:
     """A copy of the built project (its files as old); without `reuse`, its finished PDF
-    is taken out of the cache, so that a build lays the pages out and reads the rest."""
+    is taken out of the cache, so that a build lays the pages out and reads the rest.
+    With `words`, its line plans are taken out too, so that every word is hyphenated
+    again (a kept plan spares the hyphenator most of them)."""
     project = tmp_path / "project"
     shutil.copytree(built, project)
     if not reuse:
         shutil.rmtree(project / ".cache" / PDF.name)
+    if words:
+        shutil.rmtree(project / ".cache" / LINES.name)
     return project
 
 
@@ -350,6 +356,8 @@ def _tampered(path: Path, kind: Kind) -> bytes:
         value = {"passed": False}  # trusted, the PDF/A check would be skipped or refused
     elif kind is LAYOUT:
         value = {"step": 2 if value["step"] == 0 else 0}  # another tightening of the chapter
+    elif kind is LINES:
+        value = {key: _wider(plan) for key, plan in value.items()}  # other line breaks
     elif kind is PDF:
         forged = base64.b64encode(b"%PDF-1.7 another PDF").decode()
         value = {**value, "pdf": forged}  # trusted, it would be written instead
@@ -361,7 +369,7 @@ def _tampered(path: Path, kind: Kind) -> bytes:
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
 def test_a_tampered_entry_is_made_again_and_the_pdf_stays_right(built, tmp_path, kind):
-    project = _project(built, tmp_path, reuse=kind is PDF)
+    project = _project(built, tmp_path, reuse=kind is PDF, words=kind is HYPHENATION)
     path = _only_entry(project, kind)
     clean_entry = path.read_bytes()
     _forge(path, _tampered(path, kind))  # its digest no longer fits
@@ -380,7 +388,7 @@ def test_a_tampered_entry_is_made_again_and_the_pdf_stays_right(built, tmp_path,
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["cut short", "another key", "reformatted"])
 def test_a_damaged_hyphenation_entry_is_made_again(built, tmp_path, how):
-    project = _project(built, tmp_path)
+    project = _project(built, tmp_path, words=True)
     path = _only_entry(project, HYPHENATION)
     clean_entry = path.read_bytes()
     _damage(path, how)
@@ -396,9 +404,30 @@ def test_a_damaged_hyphenation_entry_is_made_again(built, tmp_path, how):
 @pytest.mark.slow
 def test_trusted_break_points_would_change_the_pdf(built, tmp_path):
     """What the tamper tests guard against: a hyphenation entry that is believed is used."""
-    project = _project(built, tmp_path)
+    project = _project(built, tmp_path, words=True)
     path = _only_entry(project, HYPHENATION)
     _forge(path, _tampered(path, HYPHENATION), seal=True)
+
+    result = run_rapport("build", "content/2023", "-o", "forged.pdf", cwd=project)
+
+    assert result.returncode == 0, result.stderr
+    assert (project / "forged.pdf").read_bytes() != (built / "clean.pdf").read_bytes()
+
+
+def _wider(plan: list[list[float]] | None) -> list[list[float]] | None:
+    """A line plan whose lines are planned 40 points wider: reportlab breaks them elsewhere."""
+    if plan is None:
+        return None
+    planned, real, scales = plan
+    return [[width + 40 for width in planned], real, scales]
+
+
+@pytest.mark.slow
+def test_trusted_line_plans_would_change_the_pdf(built, tmp_path):
+    """What the tamper tests guard against: line plans that are believed are used."""
+    project = _project(built, tmp_path)
+    path = _only_entry(project, LINES)
+    _forge(path, _tampered(path, LINES), seal=True)
 
     result = run_rapport("build", "content/2023", "-o", "forged.pdf", cwd=project)
 

@@ -56,10 +56,20 @@ WEBFONTS = Kind("webfonts", ("fontTools", "brotli"))  # the web edition's font s
 # how far each chapter's spacing is tightened to save its last page (layout/pages.py):
 # reportlab measures the text, pyphen breaks its words
 LAYOUT = Kind("layout", ("reportlab", "pyphen"))
+# where each justified paragraph breaks (layout/plans.py): the same libraries
+LINES = Kind("lines", ("reportlab", "pyphen"))
 # the finished PDF, reused by a build from the very same files (pdf/reuse.py): everything
 # that draws or finishes it
 PDF = Kind("pdf", ("reportlab", "pyphen", "matplotlib", "numpy", "babel", "pillow", "pikepdf"))
-KINDS = (CHARTS, HYPHENATION, FONTS, PDFA, LAYOUT, PDF)  # what a PDF build makes (test_cache.py)
+KINDS = (
+    CHARTS,
+    HYPHENATION,
+    FONTS,
+    PDFA,
+    LAYOUT,
+    LINES,
+    PDF,
+)  # what a PDF build makes (test_cache.py)
 # images and icons as checked and as the web edition embeds them (Pillow is not imported
 # for one already known); made only for an edition that shows images or icons
 IMAGES = Kind("images", ("pillow",))

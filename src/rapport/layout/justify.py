@@ -28,13 +28,13 @@ import copy
 import logging
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib.enums import TA_JUSTIFY
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph as ReportlabParagraph
 
+from rapport.layout import plans
 from rapport.layout.linebreak import (
     INFINITY,
     Box,
@@ -46,6 +46,7 @@ from rapport.layout.linebreak import (
     natural_widths,
     optimal_breaks,
 )
+from rapport.layout.plans import Plan
 from rapport.libs import rl
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,11 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
             frags, lines, plan = known
             paragraph: Any = self
             paragraph.frags, self.line_plan = frags, plan
+            book = plans.current()
+            if book is not None and self._planned_here():
+                stored = _stored_key(self, _widths(width))
+                if stored is not None:
+                    book.note(stored, plan)
             return rl.copied_lines(lines)
         lines = self._break_lines(width)
         if key is not None:
@@ -101,9 +107,9 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
 
     def _break_lines(self, width: float | Sequence[float]) -> Any:
         self.line_plan = None
-        if self.style.alignment != TA_JUSTIFY or not self.frags:
+        if not self._planned_here():
             return super().breakLines(width)
-        widths = [float(w) for w in width] if isinstance(width, Sequence) else [float(width)]
+        widths = _widths(width)
         # As reportlab's words, so that its breaker takes the path that builds FragLines
         # (a paragraph of one plain run would otherwise get lines of plain strings).
         paragraph: Any = self
@@ -127,6 +133,10 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
         self.line_plan = plan
         return lines
 
+    def _planned_here(self) -> bool:
+        """Whether the lines are planned here (justified text) or left to reportlab."""
+        return bool(self.style.alignment == TA_JUSTIFY and self.frags)
+
     def _planned(self, widths: list[float]) -> Plan | None:
         """`planned_widths`, once per width: floats, frame splits and a second layout attempt
         wrap the same paragraph again and again at the same width."""
@@ -134,8 +144,20 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
         if self._plans is None:
             self._plans = {}
         if key not in self._plans:
-            self._plans[key] = planned_widths(self, widths)
+            self._plans[key] = self._remembered(widths)
         return self._plans[key]
+
+    def _remembered(self, widths: list[float]) -> Plan | None:
+        """`planned_widths`, or its plan from an earlier build (layout/plans.py)."""
+        book = plans.current()
+        stored = _stored_key(self, widths) if book is not None else None
+        if book is None or stored is None:
+            return planned_widths(self, widths)
+        found, plan = book.get(stored)
+        if not found:
+            plan = planned_widths(self, widths)
+            book.add(stored, plan)
+        return plan
 
     def _kept_plan(self, widths: list[float]) -> Plan | None:
         """The lines a first part of a split must keep: broken again on their own, its words
@@ -174,18 +196,40 @@ class Paragraph(ReportlabParagraph):  # type: ignore[misc]
 
 def _memo_key(paragraph: Any, width: float | Sequence[float]) -> tuple[Any, ...] | None:
     """What a paragraph's lines depend on: its markup, its style, its bullet, the widths
-    and the fonts registered now; None for one that is not to be remembered (a part of a
-    split paragraph, which has no markup of its own)."""
+    and the fonts registered now; None for one that is not to be remembered."""
+    spelled = _spelled(paragraph)
+    if spelled is None:
+        return None
+    widths = tuple(width) if isinstance(width, Sequence) else (width,)
+    return (type(paragraph), *spelled, widths, rl.registered_fonts())
+
+
+def _widths(width: float | Sequence[float]) -> list[float]:
+    return [float(w) for w in width] if isinstance(width, Sequence) else [float(width)]
+
+
+def _stored_key(paragraph: Any, widths: list[float]) -> str | None:
+    """What a paragraph's plan depends on, as a digest that means the same in another
+    process (layout/plans.py): `_memo_key` with the fonts by name, for the book is kept
+    for the font files; None for a paragraph whose plan is not to be kept."""
+    spelled = _spelled(paragraph)
+    if spelled is None:
+        return None
+    fonts = tuple(name for name, _ in rl.registered_fonts())
+    return plans.plan_key((type(paragraph).__name__, *spelled, tuple(widths), fonts))
+
+
+def _spelled(paragraph: Any) -> tuple[str, str | None, tuple[Any, ...]] | None:
+    """A paragraph's markup, bullet and style settings; None for one whose lines are not
+    to be remembered: a part of a split paragraph (no markup of its own, or lines it must
+    keep), or a style with a setting of no stable spelling."""
     text, bullet = paragraph.text, paragraph.bulletText
     if not isinstance(text, str) or not text or not isinstance(bullet, str | None):
         return None
     if paragraph.kept_plan is not None:
         return None
     style = _style_key(paragraph.style)
-    if style is None:
-        return None
-    widths = tuple(width) if isinstance(width, Sequence) else (width,)
-    return (type(paragraph), text, bullet, widths, style, rl.registered_fonts())
+    return None if style is None else (text, bullet, style)
 
 
 def _style_key(style: Any) -> tuple[Any, ...] | None:
@@ -213,17 +257,6 @@ def _as_planned(lines: Any, count: int) -> bool:
         getattr(line, "lineBreak", False) or -1e-6 <= line.extraSpace <= 2 * SLACK
         for line in lines.lines[:-1]
     )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How a paragraph's lines are laid out: the width to give reportlab's breaker for each
-    line (so that it breaks where the total fit does), the real widths of the lines, and
-    how much each line's glyphs widen (1.0: not at all)."""
-
-    planned: list[float]
-    real: list[float]
-    scales: list[float]
 
 
 def planned_widths(paragraph: Any, widths: list[float]) -> Plan | None:

@@ -28,7 +28,7 @@ from rapport.content.model import Chart, Edition, Image
 from rapport.content.walk import edition_nodes, iter_nodes
 from rapport.correction import Correction
 from rapport.diagnostics import ContentError, Diagnostic, Location
-from rapport.layout import hyphens
+from rapport.layout import hyphens, plans
 from rapport.layout.document import ReportDocument, frame_height
 from rapport.layout.floats import TIGHT_STEPS, Tightening
 from rapport.layout.images import ImageStore
@@ -83,7 +83,10 @@ def lay_out(
     known = _read_decisions(cache, keys)
     height, leading = frame_height(theme), theme.sizes.leading
     blank = charts.pending > 0  # the pages are decided with blank charts, drawn by `final`
-    laid = _decide(attempt, trial, known, height, leading, keys, cache, final if blank else None)
+    with plans.open_book(cache, _plan_inputs(edition, theme)):
+        laid = _decide(
+            attempt, trial, known, height, leading, keys, cache, final if blank else None
+        )
     _save_hyphenation()
     return laid
 
@@ -154,10 +157,9 @@ def _decision_keys(
     when something has no stable spelling or a file cannot be read: then nothing is
     cached.
     """
-    root = theme.root
 
-    def portable(text: str) -> str:  # the same project in another folder: the same keys
-        return text.replace(str(root.resolve()), "<project>").replace(str(root), "<project>")
+    def portable(text: str) -> str:
+        return _portable(text, theme.root)
 
     shared = portable(repr((theme, dataclasses.replace(edition, chapters=()), correction, draft)))
     try:
@@ -184,6 +186,30 @@ def _decision_keys(
 
 
 FIRST_CHAPTER = 2  # the story's parts: 0 the cover, 1 the contents, then the chapters
+
+
+def _portable(text: str, root: Path) -> str:
+    """`text` with the project's folder named alike wherever the project is: a copy of
+    the project in another folder has the same cache keys."""
+    return text.replace(str(root.resolve()), "<project>").replace(str(root), "<project>")
+
+
+def _plan_inputs(edition: Edition, theme: Theme) -> dict[str, Any] | None:
+    """What gives the line plans of an edition their meaning (layout/plans.py): the
+    edition they belong to, the theme, and the font files behind the fonts' names."""
+    fonts = [theme.font_path(face.name) for face in dataclasses.fields(theme.fonts)]
+    try:
+        digests = {_portable(str(path), theme.root): file_digest(path) for path in fonts}
+    except OSError:
+        return None
+    spelled = _portable(repr(theme), theme.root)
+    if " at 0x" in spelled:  # an object spelled by its address: not the same next time
+        return None
+    return {
+        "edition": _portable(str(edition.location.path.resolve()), theme.root),
+        "theme": _text_digest(spelled),
+        "fonts": digests,
+    }
 
 
 def _files_drawn(edition: Edition, theme: Theme) -> list[Path]:
@@ -294,6 +320,9 @@ def _laid_document(
     only: frozenset[int] | None = None,
 ) -> ReportDocument:
     """The story laid out into `output`; with `only`, just those parts and not finished."""
+    book = plans.current()
+    if book is not None:
+        book.start(whole=only is None)
     recorder = LayoutRecorder()
     doc = ReportDocument(
         output, edition, theme, moment, recorder, draft=draft, correction=correction, tight=tight
