@@ -42,6 +42,7 @@ help:
 	@echo "make typecheck                    mypy, strict"
 	@echo "make golden                       regenerate the golden page images and texts of the editions"
 	@echo "make bench                        measure how fast the edition builds"
+	@echo "                                  (AGAINST=<git revision>: beside that revision's builds)"
 	@echo "make fuzz                         a long fuzzing run (FUZZ_EXAMPLES=20000)"
 	@echo "make lock                         regenerate requirements.lock and requirements-test.lock"
 	@echo "                                  (UPGRADE=1: newest versions)"
@@ -185,7 +186,7 @@ golden: $(TEST_STAMP)
 		tests/test_browser.py -k "golden or fits_its_width"
 
 bench: bytecode
-	$(BIN)/python -m rapport.cli.bench $(EDITION_ARG)
+	$(BIN)/python -m rapport.cli.bench $(EDITION_ARG) $(if $(AGAINST),--against $(AGAINST))
 
 # A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones).
 FUZZ_EXAMPLES ?= 20000

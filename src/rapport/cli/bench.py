@@ -206,11 +206,79 @@ def _many_images(edition_dir: Path, folder: Path, runs: int) -> Run:
     return Run(_median(measured), _peak(measured), "")
 
 
+def _against(revision: str, edition: Path, runs: int) -> int:
+    """This tree's builds beside those of an earlier `revision` (its code and its own
+    project files, from git), in turn on the same machine: cold builds, and builds after
+    a text edit (charts cached, pages laid out, as every build was before builds reused
+    a PDF). A figure measured on another machine, or at another time, compares only so."""
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        archive = subprocess.run(
+            ["git", "-C", top, "archive", revision], capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise SystemExit(f"bench: failed to read revision {revision} from git ({exc})") from None
+    with tempfile.TemporaryDirectory(prefix="rapport-against-") as folder:
+        then = Path(folder) / "then"
+        then.mkdir()
+        subprocess.run(["tar", "-x", "-C", str(then)], input=archive, check=True)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(then / "src")], check=True)
+        editions = {
+            revision: (then / edition, {"PYTHONPATH": str(then / "src")}),
+            "now": (_copy_project(edition, Path(folder) / "now"), {}),
+        }
+        times: dict[str, list[float]] = {}
+        for _ in range(runs):
+            for name, (edition_dir, env) in editions.items():
+                build = [sys.executable, "-m", "rapport", "build", str(edition_dir), "-o", "x.pdf"]
+                shutil.rmtree(edition_dir.parent.parent / CACHE_DIR, ignore_errors=True)
+                times.setdefault(f"{name} cold", []).append(_in(edition_dir, build, env))
+                chapter = sorted(edition_dir.glob("[0-9][0-9]-*.yaml"))[0]
+                original = chapter.read_text(encoding="utf-8")
+                chapter.write_text(_edited(original, f"Bewerking {time.time_ns()}."), "utf-8")
+                times.setdefault(f"{name} edit", []).append(_in(edition_dir, build, env))
+                chapter.write_text(original, encoding="utf-8")
+    print(
+        f"rapport bench: this tree beside {revision}, each its own {edition}, {runs} runs in turn"
+    )
+    for case, label in (("cold", "cold build (empty .cache)"), ("edit", "build after a text edit")):
+        old, new = times[f"{revision} {case}"], times[f"now {case}"]
+        print(
+            f"  {label:27} {revision}: {statistics.median(old):6.3f} s (fastest {min(old):.3f})"
+            f"   now: {statistics.median(new):6.3f} s (fastest {min(new):.3f})"
+            f"   now/then {statistics.median(new) / statistics.median(old):.2f}"
+        )
+    return 0
+
+
+def _in(edition_dir: Path, build: list[str], env: dict[str, str]) -> float:
+    """One build in a fresh process, in its project's folder, with `env` added."""
+    environment = {**os.environ, **env}
+    started = time.perf_counter()
+    done = subprocess.run(
+        build, cwd=edition_dir.parent.parent, env=environment, capture_output=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(
+            f"bench: {' '.join(build)} failed:\n{done.stderr.decode(errors='replace')}"
+        )
+    return time.perf_counter() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rapport.cli.bench", description=__doc__)
     parser.add_argument("edition", type=Path, nargs="?", default=Path("content/2023"))
     parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument(
+        "--against",
+        metavar="REVISION",
+        help="time this tree's builds beside an earlier git revision's, in turn",
+    )
     args = parser.parse_args(argv)
+    if args.against:
+        return _against(args.against, args.edition, args.runs)
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as folder:
         edition = _copy_project(args.edition, Path(folder))
         output = Path(folder) / "bench.pdf"
