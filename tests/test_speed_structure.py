@@ -148,20 +148,20 @@ def test_a_trial_of_chapters_alone_counts_their_pages_as_the_whole_layout() -> N
     from rapport.charts import prepare_charts
     from rapport.layout.document import frame_width
     from rapport.layout.floats import TIGHT_STEPS
-    from rapport.layout.pages import _lay_out_once, _pages_of_parts
+    from rapport.layout.pages import LayoutJob, _lay_out_once, _pages_of_parts
     from rapport.paths import project_root
     from rapport.pipeline import load_and_check
 
     checked = load_and_check(REPO / "content" / "2023")
     edition, theme = checked.edition, checked.theme
     charts = prepare_charts(edition, theme, project_root(edition), frame_width(theme))
-    moment = dt.datetime(2024, 3, 20)
+    job = LayoutJob(edition, theme, charts, dt.datetime(2024, 3, 20), False, None)
     chapters = range(2, 2 + len(edition.chapters))
     for step in range(1, len(TIGHT_STEPS) + 1):
         tight = {part: step for part in chapters}
-        _, whole = _lay_out_once(edition, theme, charts, moment, False, None, tight)
+        _, whole = _lay_out_once(job, tight)
         for part in chapters:
-            alone = _pages_of_parts(edition, theme, charts, moment, False, None, {part: step})
+            alone = _pages_of_parts(job, {part: step})
             assert alone[part] == whole.parts.pages()[part], (part, step)
 
 

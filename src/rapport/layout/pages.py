@@ -41,6 +41,18 @@ from rapport.theme import Theme
 log = logging.getLogger(__name__)
 
 
+@dataclasses.dataclass(frozen=True)
+class LayoutJob:
+    """What is laid out: the edition with its theme and charts, as of `moment`."""
+
+    edition: Edition
+    theme: Theme
+    charts: ChartSet
+    moment: dt.datetime
+    draft: bool
+    correction: Correction | None
+
+
 def lay_out(
     edition: Edition,
     theme: Theme,
@@ -65,21 +77,22 @@ def lay_out(
     the pages are drawn for good.
     """
     register_fonts(theme)
+    job = LayoutJob(edition, theme, charts, moment, draft, correction)
 
     def attempt(tight: Tightening) -> tuple[LaidOut, ReportDocument]:
         log.debug("laying out, tightened %s", sorted(tight.items()) or "nothing")
-        return _lay_out_once(edition, theme, charts, moment, draft, correction, tight)
+        return _lay_out_once(job, tight)
 
     def final(tight: Tightening) -> LaidOut:
         art = drawn() if drawn is not None else charts
         log.debug("laying out with the charts drawn, tightened %s", sorted(tight.items()))
-        return _lay_out_once(edition, theme, art, moment, draft, correction, tight)[0]
+        return _lay_out_once(dataclasses.replace(job, charts=art), tight)[0]
 
     def trial(tight: Tightening) -> tuple[int, ...]:
         log.debug("trying chapters alone, tightened %s", sorted(tight.items()))
-        return _pages_of_parts(edition, theme, charts, moment, draft, correction, tight)
+        return _pages_of_parts(job, tight)
 
-    keys = _decision_keys(edition, theme, charts, moment, draft, correction)
+    keys = _decision_keys(job)
     known = _read_decisions(cache, keys)
     height, leading = frame_height(theme), theme.sizes.leading
     blank = charts.pending > 0  # the pages are decided with blank charts, drawn by `final`
@@ -141,14 +154,7 @@ def _spelled(tight: Tightening) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(tight.items()))
 
 
-def _decision_keys(
-    edition: Edition,
-    theme: Theme,
-    charts: ChartSet,
-    moment: dt.datetime,
-    draft: bool,
-    correction: Correction | None,
-) -> dict[int, dict[str, Any]] | None:
+def _decision_keys(job: LayoutJob) -> dict[int, dict[str, Any]] | None:
     """Each chapter's part of the story → what its pages are made of, as a cache key.
 
     Everything shared (the theme, the edition without its chapters, fonts, images,
@@ -157,16 +163,18 @@ def _decision_keys(
     when something has no stable spelling or a file cannot be read: then nothing is
     cached.
     """
+    edition, theme, charts = job.edition, job.theme, job.charts
 
     def portable(text: str) -> str:
         return _portable(text, theme.root)
 
-    shared = portable(repr((theme, dataclasses.replace(edition, chapters=()), correction, draft)))
+    outside = dataclasses.replace(edition, chapters=())
+    shared = portable(repr((theme, outside, job.correction, job.draft)))
     try:
         files = {portable(str(p)): file_digest(p) for p in _files_drawn(edition, theme)}
     except OSError:
         return None
-    common = {"shared": _text_digest(shared), "files": files, "moment": moment.isoformat()}
+    common = {"shared": _text_digest(shared), "files": files, "moment": job.moment.isoformat()}
     keys: dict[int, dict[str, Any]] = {}
     numbered: list[str] = []  # captioned blocks before this chapter
     for index, chapter in enumerate(edition.chapters):
@@ -197,9 +205,8 @@ def _portable(text: str, root: Path) -> str:
 def _plan_inputs(edition: Edition, theme: Theme) -> dict[str, Any] | None:
     """What gives the line plans of an edition their meaning (layout/plans.py): the
     edition they belong to, the theme, and the font files behind the fonts' names."""
-    fonts = [theme.font_path(face.name) for face in dataclasses.fields(theme.fonts)]
     try:
-        digests = {_portable(str(path), theme.root): file_digest(path) for path in fonts}
+        digests = {_portable(str(path), theme.root): file_digest(path) for path in _fonts(theme)}
     except OSError:
         return None
     spelled = _portable(repr(theme), theme.root)
@@ -215,12 +222,17 @@ def _plan_inputs(edition: Edition, theme: Theme) -> dict[str, Any] | None:
 def _files_drawn(edition: Edition, theme: Theme) -> list[Path]:
     """The images, icons and fonts the pages draw: their content sizes what is laid out."""
     root = theme.root
-    found = [theme.font_path(face.name) for face in dataclasses.fields(theme.fonts)]
+    found = _fonts(theme)
     found += [resolve_image(root, n.path) for n in edition_nodes(edition) if isinstance(n, Image)]
     found += [icon_path(root, chapter.icon) for chapter in edition.chapters if chapter.icon]
     if edition.logo is not None:
         found.append(resolve_image(root, edition.logo))
     return sorted(set(found))
+
+
+def _fonts(theme: Theme) -> list[Path]:
+    """The theme's font files."""
+    return [theme.font_path(face.name) for face in dataclasses.fields(theme.fonts)]
 
 
 def _art_digest(art: ChartArt | None) -> str | None:
@@ -271,49 +283,25 @@ def _write_decisions(
             return
 
 
-def _lay_out_once(
-    edition: Edition,
-    theme: Theme,
-    charts: ChartSet,
-    moment: dt.datetime,
-    draft: bool,
-    correction: Correction | None,
-    tight: Tightening,
-) -> tuple[LaidOut, ReportDocument]:
+def _lay_out_once(job: LayoutJob, tight: Tightening) -> tuple[LaidOut, ReportDocument]:
     """The pages, with the spacing of the story's parts `tight` tightened, and the
     document that laid them out (which knows the pages of each part)."""
     output = io.BytesIO()
     images = ImageStore()  # every image drawn, each decoded once
-    doc = _laid_document(edition, theme, charts, moment, draft, correction, tight, output, images)
+    doc = _laid_document(job, tight, output, images)
     names = tuple(image.name for image in images)
     return doc.recorder.laid_out(output.getvalue(), doc.page, names), doc
 
 
-def _pages_of_parts(
-    edition: Edition,
-    theme: Theme,
-    charts: ChartSet,
-    moment: dt.datetime,
-    draft: bool,
-    correction: Correction | None,
-    tight: Tightening,
-) -> tuple[int, ...]:
+def _pages_of_parts(job: LayoutJob, tight: Tightening) -> tuple[int, ...]:
     """How many pages each part of the story takes with the parts `tight` tightened, laying
     out only those (the others stand in as one page each): a trial, never the PDF."""
-    doc = _laid_document(
-        edition, theme, charts, moment, draft, correction, tight, io.BytesIO(), ImageStore(),
-        only=frozenset(tight),
-    )  # fmt: skip
+    doc = _laid_document(job, tight, io.BytesIO(), ImageStore(), only=frozenset(tight))
     return doc.parts.pages()
 
 
 def _laid_document(
-    edition: Edition,
-    theme: Theme,
-    charts: ChartSet,
-    moment: dt.datetime,
-    draft: bool,
-    correction: Correction | None,
+    job: LayoutJob,
     tight: Tightening,
     output: io.BytesIO,
     images: ImageStore,
@@ -324,10 +312,12 @@ def _laid_document(
     if book is not None:
         book.start(whole=only is None)
     recorder = LayoutRecorder()
+    edition, theme, correction = job.edition, job.theme, job.correction
     doc = ReportDocument(
-        output, edition, theme, moment, recorder, draft=draft, correction=correction, tight=tight
-    )
-    story = build_story(edition, theme, charts, recorder, images, correction)
+        output, edition, theme, job.moment, recorder, draft=job.draft, correction=correction,
+        tight=tight,
+    )  # fmt: skip
+    story = build_story(edition, theme, job.charts, recorder, images, correction)
     try:
         if only is None:
             doc.lay_out(story)
