@@ -98,14 +98,22 @@ def run_rapport(
     )
 
 
-def run_rapport_with(launcher: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`rapport ARGS` in a fresh process that runs `launcher` instead of the plain command."""
+def run_rapport_with(
+    launcher: str,
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`rapport ARGS` in a fresh process that runs `launcher` instead of the plain command
+    (with `env` as its whole environment, if given)."""
     return subprocess.run(
         [sys.executable, "-c", launcher, *args],
         cwd=cwd,
+        env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import REPO, chapter_with_blocks, make_project, run_rapport
+from helpers import REPO, chapter_with_blocks, make_project, run_rapport, run_rapport_with
 from rapport.cli import main
 from rapport.diagnostics import UsageError
 from rapport.paths import INPUT_FOLDERS, check_output, link_outside, project_of
@@ -351,16 +350,10 @@ def _audited_build(root: Path, env: dict[str, str]) -> tuple[subprocess.Complete
     unset = ("SOURCE_DATE_EPOCH", "MPLCONFIGDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
     environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env, AUDIT_LOG=str(log), PYTHONPATH=str(REPO / "src"))
-    result = subprocess.run(
-        [sys.executable, "-c", AUDITED_RUN, "build", "content/2023", "-o", "build/r.pdf"],
-        cwd=root,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_rapport_with(
+        AUDITED_RUN, "build", "content/2023", "-o", "build/r.pdf",
+        cwd=root, env=environment, timeout=300,
+    )  # fmt: skip
     return result, log.read_text(encoding="utf-8") if log.exists() else ""
 
 
