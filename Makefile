@@ -188,10 +188,15 @@ golden: $(TEST_STAMP)
 bench: bytecode
 	$(BIN)/python -m rapport.cli.bench $(EDITION_ARG) $(if $(AGAINST),--against $(AGAINST))
 
-# A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones).
+# A long fuzzing run with new random examples each time (make test runs 4 000 fixed ones),
+# then every other property test with fresh random examples (make test runs them
+# derandomized: the same examples every run, so main does not go red on a lucky draw).
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(TEST_STAMP)
-	RAPPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+	RAPPORT_HYPOTHESIS_PROFILE=explore RAPPORT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(BIN)/python -m pytest -p no:cacheprovider tests/test_fuzz.py
+	RAPPORT_HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -p no:cacheprovider \
+		-m "hypothesis and not slow and not e2e"
 
 clean:
 	rm -rf build .cache

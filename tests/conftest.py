@@ -8,8 +8,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from helpers import CHAPTER_YAML, EDITION_YAML, make_project
+
+# Property tests are derandomized under `make test`, so that main cannot go red on a lucky
+# draw: the same examples every run, and no example database carried between runs.
+# `make fuzz` chooses the profile "explore" (RAPPORT_HYPOTHESIS_PROFILE), which draws new
+# random examples each time and prints the seed of any failure to replay it.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+settings.load_profile(os.environ.get("RAPPORT_HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

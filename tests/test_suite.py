@@ -73,3 +73,43 @@ def test_monkeypatch_changes_are_undone_in_time(suite: pytest.Pytester) -> None:
         """
     )
     suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+DRAWING_TEST = """
+    from hypothesis import given, strategies as st
+
+    @given(st.text())
+    def test_draws(text):
+        with open({log!r}, "a", encoding="utf-8") as log:
+            log.write(ascii(text) + "\\n")
+"""
+
+
+def drawn_examples(suite: pytest.Pytester, log: Path, profile: str | None) -> list[str]:
+    """The examples one run of a property test draws, in a fresh process under `profile`."""
+    log.unlink(missing_ok=True)
+    suite.makepyfile(DRAWING_TEST.format(log=str(log)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PYTHONPATH", str(CONFTEST.parent))
+        if profile is None:
+            patch.delenv("RAPPORT_HYPOTHESIS_PROFILE", raising=False)
+        else:
+            patch.setenv("RAPPORT_HYPOTHESIS_PROFILE", profile)
+        suite.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    return log.read_text(encoding="utf-8").splitlines()
+
+
+def test_property_tests_draw_the_same_examples_every_run(
+    suite: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    log = tmp_path_factory.mktemp("drawn") / "examples.txt"
+    first = drawn_examples(suite, log, None)
+    assert len(first) > 10
+    assert drawn_examples(suite, log, None) == first
+
+
+def test_make_fuzz_draws_new_examples_each_run(
+    suite: pytest.Pytester, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    log = tmp_path_factory.mktemp("drawn") / "examples.txt"
+    assert drawn_examples(suite, log, "explore") != drawn_examples(suite, log, "explore")
