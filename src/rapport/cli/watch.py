@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from rapport.content.chapter_names import iter_watched_names
+from rapport.content.load import edition_head
 from rapport.content.load_facts import FACTS_FILE
 from rapport.diagnostics import ContentError, RapportError, display_path, plural
 
@@ -61,24 +62,20 @@ def project_root(edition_dir: Path) -> Path:
     return edition_dir.resolve().parent.parent
 
 
-def previous_facts(edition_dir: Path, year: int | None = None) -> Path | None:
-    """content/<year-1>/facts.yaml, which the build reads to compute changes against last year."""
-    if year is None:
-        if not edition_dir.name.isdigit():
-            return None
-        year = int(edition_dir.name)
-    return edition_dir.parent / str(year - 1) / FACTS_FILE
+def previous_facts(edition_dir: Path) -> Path | None:
+    """The previous edition's facts.yaml, which the build reads to compute changes against it."""
+    earlier = edition_head(edition_dir).previous_directory
+    return earlier / FACTS_FILE if earlier is not None else None
 
 
-def always_watched(edition_dir: Path, year: int | None = None) -> set[Path]:
+def always_watched(edition_dir: Path, previous: Path | None) -> set[Path]:
     """What every build may read, whether it exists yet or not, and the edition folder's files."""
     edition_dir = edition_dir.resolve()  # one spelling of each path, as read_by gives them
     root = edition_dir.parent.parent
     paths = set(iter_watched_names(edition_dir))
     paths |= {edition_dir / FACTS_FILE, edition_dir / "edition.yaml", root / THEME_FILE}
-    earlier = previous_facts(edition_dir, year)
-    if earlier is not None:
-        paths.add(earlier)
+    if previous is not None:
+        paths.add(previous.resolve())
     return paths
 
 
@@ -117,13 +114,13 @@ class Rebuilder:
     report: Callable[[str], None] = print
     failing: bool = False
     inputs: set[Path] = field(default_factory=set)  # what the last good build read
-    year: int | None = None
+    previous: Path | None = None  # the previous edition's facts.yaml, read once per build
     builder: Builder | None = None  # None: pipeline.build, the PDF only
     listener: Listener | None = None  # the preview server, which shows each outcome
     checking: threading.Thread | None = None  # the PDF/A check of the last PDF written
 
     def watched(self) -> set[Path]:
-        paths = always_watched(self.edition_dir, self.year) | self.inputs
+        paths = always_watched(self.edition_dir, self.previous) | self.inputs
         if self.failing or not self.inputs:
             paths |= set(asset_files(self.edition_dir))
         return paths
@@ -133,6 +130,7 @@ class Rebuilder:
         from rapport.pipeline import build
 
         self.finish()  # the last PDF's verdict belongs before this build's lines
+        self.previous = previous_facts(self.edition_dir)  # edition.yaml may name another
         try:
             if self.builder is not None:
                 result = self.builder(self.edition_dir, self.output)
@@ -145,7 +143,6 @@ class Rebuilder:
         print_diagnostics(result.warnings)
         if result.checked is not None:
             self.inputs = read_by(result.checked)
-            self.year = result.checked.edition.year
         fixed = "problems fixed; " if self.failing else ""
         self.failing = False
         self.report(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from rapport.content.formatting import format_number
-from rapport.content.model import Fact, FactSet
+from rapport.content.model import Fact, FactSet, previous_edition_year
 from rapport.content.vocabulary import FACT_NAME_PATTERN, REFERENCE_FORM, REFERENCE_NAME
 from rapport.diagnostics import did_you_mean
 from rapport.labels import labels
@@ -77,7 +77,7 @@ class FactTable:
         """`text` with {jaar} and {vorig_jaar} (or {year}, {previous_year}) replaced."""
         if self.year is None or "{" not in text:
             return text
-        previous = self.previous_year or self.year - 1
+        previous = previous_edition_year(self.year, self.previous_year)
         return YEAR_REFERENCE.sub(
             lambda m: str(self.year if m.group(1) in THIS_YEAR else previous), text
         )

@@ -36,6 +36,7 @@ from rapport.content.model import (
     RichText,
     Section,
     Table,
+    previous_edition_year,
 )
 from rapport.content.reader import Reader
 from rapport.content.vocabulary import DEFAULT_LANGUAGE
@@ -611,6 +612,42 @@ def chapter_files(directory: Path, problems: Problems) -> list[Path]:
     return find_chapter_files(directory, problems)
 
 
+@dataclass(frozen=True)
+class EditionHead:
+    """Where an edition stands in the series: its year and the edition it is compared with.
+
+    Every command that needs last year's edition (build, watch, facts export, new) asks
+    this, so that `previous_edition:` in edition.yaml is honoured by all of them alike.
+    """
+
+    directory: Path
+    year: int | None
+    previous_year: int | None
+
+    @property
+    def previous_directory(self) -> Path | None:
+        if self.previous_year is None:
+            return None
+        return self.directory.parent / str(self.previous_year)
+
+
+def edition_head(directory: Path) -> EditionHead:
+    """The year and previous edition of the edition in `directory`, read from its edition.yaml.
+
+    Problems in the file are left to `load_edition`, which reports them; here a year that
+    cannot be read falls back to the folder's name.
+    """
+    problems = Problems()
+    path = directory / EDITION_FILE
+    source = read_yaml(path, problems, root=project_of(directory)) if path.is_file() else None
+    head = None
+    if source is not None and isinstance(source.root, MappingNode):
+        head = _read_head(source, problems, draft=True)
+    year = _edition_year(directory, head)
+    named = head.previous_year if head else None
+    return EditionHead(directory, year, previous_edition_year(year, named) if year else None)
+
+
 def _edition_year(directory: Path, head: _Head | None) -> int | None:
     if head is not None and head.year is not None:
         return head.year
@@ -631,7 +668,7 @@ def _facts_of(
     if year is None:
         return current, None
     named = head.previous_year if head else None
-    earlier_year = named or year - 1
+    earlier_year = previous_edition_year(year, named)
     earlier = directory.parent / str(earlier_year)
     if named and head and not (earlier / EDITION_FILE).is_file():
         head.reader.error(
@@ -710,7 +747,9 @@ def load_edition(directory: Path, problems: Problems, *, draft: bool = False) ->
         previous,
         head.language if head else DEFAULT_LANGUAGE,
         year=year,
-        previous_year=(head.previous_year if head else None) or (year - 1 if year else None),
+        previous_year=previous_edition_year(year, head.previous_year if head else None)
+        if year
+        else None,
     )
     files = chapter_files(directory, problems)
     if not files:

@@ -240,6 +240,11 @@ class Chapter:
     location: Location
 
 
+def previous_edition_year(year: int, named: int | None) -> int:
+    """The year of the edition `year` is compared with: the one edition.yaml names, or the year before."""
+    return named or year - 1
+
+
 @dataclass(frozen=True, kw_only=True)
 class Edition:
     """One yearly report: its metadata and its chapters in order."""
