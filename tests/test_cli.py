@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from helpers import REPO, chapter_with_blocks, make_project, run_rapport
+from rapport.cli import main
 
 CONTENT_FILES = sorted((REPO / "content" / "2023").glob("*.yaml"))
 
@@ -166,3 +167,9 @@ def test_a_reader_that_stops_reading_is_no_error() -> None:
         os.close(write_end)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and result.stderr == ""
+
+
+def test_check_counts_in_singular_and_plural(project, capsys):
+    edition = project()  # one chapter, no warnings
+    assert main(["check", str(edition)]) == 0
+    assert "no problems found (1 chapter, 0 warnings)" in capsys.readouterr().out

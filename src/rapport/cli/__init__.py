@@ -309,7 +309,8 @@ def _run(args: argparse.Namespace) -> int:
         print_diagnostics(checked.warnings, every_todo=args.every_todo)
         chapters = len(checked.edition.chapters)
         print(
-            f"{display_path(edition_dir)}: no problems found ({chapters} chapters, {len(checked.warnings)} warnings)"
+            f"{display_path(edition_dir)}: no problems found"
+            f" ({plural(chapters, 'chapter')}, {plural(len(checked.warnings), 'warning')})"
         )
         return ExitCode.OK
     if args.command in ("watch", "preview"):
