@@ -124,39 +124,40 @@ lock: $(MADE_BY)
 	$(PIP_COMPILE) --output-file $(LOCK) pyproject.toml
 	$(PIP_COMPILE) --extra test --constraint $(LOCK) --output-file $(TEST_LOCK) pyproject.toml
 
+# The everyday targets print what rapport says, not their recipes (make -n shows them).
 # rapport is installed editable, which compiles nothing: without this, every
 # run would compile its sources again where bytecode is not written
 # (PYTHONDONTWRITEBYTECODE), a tenth of a second per build. Up-to-date files
 # are skipped.
 bytecode: $(STAMP)
-	$(BIN)/python -m compileall -q src/rapport
+	@$(BIN)/python -m compileall -q src/rapport
 
 build: bytecode
-	$(BIN)/rapport build --to all $(EDITION_ARG)
+	@$(BIN)/rapport build --to all $(EDITION_ARG)
 
 draft: bytecode
-	$(BIN)/rapport build --draft $(EDITION_ARG)
+	@$(BIN)/rapport build --draft $(EDITION_ARG)
 
 check: bytecode
-	$(BIN)/rapport check $(EDITION_ARG)
+	@$(BIN)/rapport check $(EDITION_ARG)
 
 watch: bytecode
-	$(BIN)/rapport watch $(EDITION_ARG)
+	@$(BIN)/rapport watch $(EDITION_ARG)
 
 preview: bytecode
-	$(BIN)/rapport preview $(if $(PORT),--port $(PORT)) $(EDITION_ARG)
+	@$(BIN)/rapport preview $(if $(PORT),--port $(PORT)) $(EDITION_ARG)
 
 new: bytecode
-	$(BIN)/rapport new $(YEAR)
+	@$(BIN)/rapport new $(YEAR)
 
 facts-export: bytecode
-	$(BIN)/rapport facts export $(EDITION_ARG)
+	@$(BIN)/rapport facts export $(EDITION_ARG)
 
 facts-import: bytecode
-	$(BIN)/rapport facts import $(EDITION_ARG) $(call quoted,FILE)
+	@$(BIN)/rapport facts import $(EDITION_ARG) $(call quoted,FILE)
 
 publish: bytecode
-	$(BIN)/rapport publish $(YEAR) $(if $(REVISION),--revision $(REVISION)) \
+	@$(BIN)/rapport publish $(YEAR) $(if $(REVISION),--revision $(REVISION)) \
 		$(if $(REASON),--reason $(call quoted,REASON)) $(if $(YES),--yes) $(if $(DRY_RUN),--dry-run)
 
 # The browser tests need chromium, chromium-driver and axe-core: tools/browser-deps

@@ -219,6 +219,17 @@ def test_a_year_and_a_folder_reach_rapport_alike(folder: Path, edition: str) -> 
     assert dry_run(folder, "check", f"EDITION={edition}") == ".venv/bin/rapport check content/2024"
 
 
+@pytest.mark.parametrize("target", ["build", "draft", "check", "facts-export"])
+def test_everyday_targets_do_not_echo_their_recipes(folder: Path, target: str) -> None:
+    python = fake_python(folder)
+    assert make(folder, f"PYTHON={python}", "bytecode").returncode == 0
+    result = make(folder, target)
+    assert result.returncode == 0, result.stderr
+    assert "compileall" not in result.stdout
+    assert ".venv/bin/rapport" not in result.stdout
+    assert calls(folder)[-1].startswith("rapport ")
+
+
 def test_without_edition_rapport_chooses(folder: Path) -> None:
     assert dry_run(folder) == ".venv/bin/rapport build --to all"
     assert dry_run(folder, "watch") == ".venv/bin/rapport watch"
