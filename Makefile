@@ -16,7 +16,7 @@ without_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 
 	6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1)))))))))))
 EDITION_ARG := $(if $(EDITION),$(if $(call without_digits,$(EDITION)),$(EDITION),content/$(EDITION)))
 
-.PHONY: all build draft check watch preview new facts-export facts-import publish help \
+.PHONY: all build draft check watch preview new facts-export facts-import publish verify list help \
 	test test-fast browser-deps lint typecheck golden bench clean lock fuzz bytecode FORCE
 
 all: build
@@ -34,6 +34,9 @@ help:
 	@echo "make facts-import FILE=…          read the filled-in spreadsheet back into facts.yaml"
 	@echo "make publish YEAR=2024            archive the edition write-once (REVISION=2 REASON=…: a correction,"
 	@echo "                                  DRY_RUN=1: show what it would archive; YES=1: do not ask)"
+	@echo "make verify                       check every archived edition and rebuild it byte for byte"
+	@echo "                                  (YEAR=2023 or YEAR=2023-r2: one year or revision)"
+	@echo "make list                         list the archived editions"
 	@echo "make test                         lint, type check and the whole test suite, browser tests included"
 	@echo "                                  (installs chromium, chromium-driver and axe-core when missing)"
 	@echo "make browser-deps                 install what the browser tests need (make test does it)"
@@ -159,6 +162,12 @@ facts-import: bytecode
 publish: bytecode
 	@$(BIN)/rapport publish $(YEAR) $(if $(REVISION),--revision $(REVISION)) \
 		$(if $(REASON),--reason $(call quoted,REASON)) $(if $(YES),--yes) $(if $(DRY_RUN),--dry-run)
+
+verify: bytecode
+	@$(BIN)/rapport verify $(YEAR)
+
+list: bytecode
+	@$(BIN)/rapport list
 
 # The browser tests need chromium, chromium-driver and axe-core: tools/browser-deps
 # installs what is missing (apt-get as root, npm ci) and says so; under make test

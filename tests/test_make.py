@@ -238,6 +238,9 @@ def test_without_edition_rapport_chooses(folder: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
+        (["verify"], "rapport verify"),
+        (["verify", "YEAR=2023-r2"], "rapport verify 2023-r2"),
+        (["list"], "rapport list"),
         (["new", "YEAR=2025"], "rapport new 2025"),
         (["facts-export"], "rapport facts export"),
         (["facts-export", "EDITION=2024"], "rapport facts export content/2024"),
