@@ -145,6 +145,25 @@ def test_an_undefined_fact_is_an_error_with_a_suggestion(in_tmp, capsys):
     assert "hint: did you mean 'ebooks.titels'?" in err
 
 
+@pytest.mark.parametrize(
+    ("reference", "hint"),
+    [
+        ("{Jaar}", "did you mean {jaar}? it shows this edition's year; capitals matter"),
+        (
+            "{Vorig_jaar}",
+            "did you mean {vorig_jaar}? it shows the previous edition's year; capitals matter",
+        ),
+        ("{EBOOKS.TITELS}", "did you mean 'ebooks.titels'?"),
+    ],
+)
+def test_a_reference_in_other_capitals_names_the_right_one(in_tmp, capsys, reference, hint):
+    edition_dir = project_with_facts(in_tmp, paragraph=f"In {reference} groeide het aanbod.")
+    code, err = run(["check", str(edition_dir)], capsys)
+    assert code == 1
+    assert f"{CHAPTER}:6:14: error: failed to show {reference}" in err
+    assert f"hint: {hint}" in err
+
+
 def test_a_missing_previous_value_is_an_error_at_the_reference(in_tmp, capsys):
     edition_dir = project_with_facts(
         in_tmp, paragraph="Op Wise: {wise.gemigreerd} ({wise.gemigreerd:change})."

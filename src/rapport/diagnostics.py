@@ -207,6 +207,11 @@ def plural(count: int, word: str, words: str = "") -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest known word, or nothing when none is close."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """A hint naming the closest known word, or nothing when none is close.
+
+    A word that differs only in capitals ('Jaar' for 'jaar') is the closest of all.
+    """
+    choices = list(choices)
+    matches = [c for c in choices if c.casefold() == word.casefold()]
+    matches = matches or difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else ""

@@ -92,6 +92,12 @@ class FactTable:
                 "write the number here, or refer to a fact in facts.yaml",
             )
         fact = self.current.get(name) if self.current else None
+        if fact is None and name.casefold() in THIS_YEAR + PREVIOUS_YEAR:
+            whose = "this edition's" if name.casefold() in THIS_YEAR else "the previous edition's"
+            raise FactError(
+                f"fact '{name}' is not defined",
+                f"did you mean {{{name.casefold()}}}? it shows {whose} year; capitals matter",
+            )
         if fact is None:
             known = self.current.names if self.current else ()
             hint = did_you_mean(name, known) or (
