@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -173,3 +174,48 @@ def test_check_counts_in_singular_and_plural(project, capsys):
     edition = project()  # one chapter, no warnings
     assert main(["check", str(edition)]) == 0
     assert "no problems found (1 chapter, 0 warnings)" in capsys.readouterr().out
+
+
+# -- run from anywhere inside the project ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("folder", "argument"), [("content/2023", "."), ("content", "2023")])
+def test_check_runs_from_inside_the_project(
+    project, monkeypatch, capsys, folder: str, argument: str
+) -> None:
+    project()
+    monkeypatch.chdir(folder)
+    assert main(["check", argument]) == 0
+    captured = capsys.readouterr()
+    assert "content/2023: no problems found (1 chapter, 0 warnings)" in captured.out
+    assert "error" not in captured.err
+
+
+def test_without_an_edition_the_newest_is_found_from_inside_the_project(
+    project, monkeypatch, capsys
+) -> None:
+    project()
+    monkeypatch.chdir("content/2023")
+    assert main(["check"]) == 0
+    assert "content/2023: no problems found" in capsys.readouterr().out
+
+
+def test_a_path_typed_inside_the_project_is_taken_where_it_was_typed(
+    project, monkeypatch, capsys
+) -> None:
+    edition = project()
+    (edition / "facts.yaml").write_text("boeken: 12\n", encoding="utf-8")
+    work = Path("werk").resolve()
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["facts", "export", "-o", "cijfers.csv"]) == 0
+    assert (work / "cijfers.csv").is_file()  # where it was typed, not in the project folder
+    assert not (work.parent / "cijfers.csv").exists()
+
+
+def test_outside_a_project_the_message_says_where_to_run(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["check"]) == 2
+    assert (
+        "run rapport in the project folder, the one that holds content/" in capsys.readouterr().err
+    )

@@ -513,7 +513,8 @@ def newest_edition(content: Path) -> Path:
     if not found:
         raise UsageError(
             f"no edition found under {content}/ (folders named after a year holding an"
-            f" {EDITION_MARKER}, e.g. {content}/2023/{EDITION_MARKER})"
+            f" {EDITION_MARKER}, e.g. {content}/2023/{EDITION_MARKER}); run rapport in the"
+            f" project folder, the one that holds {content}/"
         )
     return found[-1]
 

@@ -9,6 +9,7 @@ import argparse
 import gc
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -283,7 +284,38 @@ def _check_output(
     check_output(output or example, root, suffixes, example)
 
 
+# The commands that work on the project's folders (content/, archive/, build/).
+PROJECT_COMMANDS = frozenset(
+    {"build", "check", "watch", "preview", "new", "facts", "publish", "verify", "list"}
+)
+PROJECT_MARKER = "content"  # the project folder is the one holding content/
+
+
+def enclosing_project(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds content/, as git finds its repository."""
+    return next((p for p in (start, *start.parents) if (p / PROJECT_MARKER).is_dir()), None)
+
+
+def _enter_project(args: argparse.Namespace) -> None:
+    """Run from anywhere inside the project: the paths given are taken where they were typed,
+    then rapport works from the project folder, as `make` does."""
+    here = Path.cwd()
+    root = enclosing_project(here)
+    if root is None or root == here:
+        return
+    for name, value in vars(args).items():
+        bare_year = name == "edition" and re.fullmatch(r"\d{4}", str(value))
+        if isinstance(value, Path) and not value.is_absolute() and not bare_year:
+            typed = Path(os.path.abspath(value))  # not resolved: a link keeps its name
+            inside = typed.is_relative_to(root)
+            setattr(args, name, typed.relative_to(root) if inside and typed != root else typed)
+    os.chdir(root)
+    logging.getLogger("rapport").info("working in the project folder %s", root)
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command in PROJECT_COMMANDS:
+        _enter_project(args)
     if args.command == "schema":
         from rapport.content.schema import schema_json
 
