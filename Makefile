@@ -35,7 +35,8 @@ help:
 	@echo "make publish YEAR=2024            archive the edition write-once (REVISION=2 REASON=…: a correction,"
 	@echo "                                  DRY_RUN=1: show what it would archive; YES=1: do not ask)"
 	@echo "make test                         lint, type check and the whole test suite, browser tests included"
-	@echo "                                  (installs chromium, chromium-driver and axe-core when missing)"
+	@echo "                                  (installs chromium, chromium-driver, Java, axe-core and the"
+	@echo "                                  HTML validators vnu-jar and html-validate when missing)"
 	@echo "make browser-deps                 install what the browser tests need (make test does it)"
 	@echo "make test-fast                    the tests but the slow end-to-end and fuzz ones (a minute)"
 	@echo "make lint                         ruff: lint and format check"
@@ -159,9 +160,10 @@ publish: bytecode
 	$(BIN)/rapport publish $(YEAR) $(if $(REVISION),--revision $(REVISION)) \
 		$(if $(REASON),--reason $(call quoted,REASON)) $(if $(YES),--yes) $(if $(DRY_RUN),--dry-run)
 
-# The browser tests need chromium, chromium-driver and axe-core: tools/browser-deps
+# The browser tests need chromium, chromium-driver and axe-core, the HTML validator
+# tests Java, vnu-jar and html-validate: tools/browser-deps
 # installs what is missing (apt-get as root, npm ci) and says so; under make test
-# a missing browser fails the run instead of skipping its tests.
+# a missing browser or validator fails the run instead of skipping its tests.
 test: $(TEST_STAMP) browser-deps lint typecheck
 	RAPPORT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 

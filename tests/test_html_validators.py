@@ -153,9 +153,9 @@ def html_validate_messages(files: list[Path]) -> dict[str, list[str]]:
     with tempfile.TemporaryDirectory(prefix="rapport-html-validate-") as folder:
         # to a file: node may end before a long report through a pipe is all written
         written = Path(folder) / "report.json"
+        command = [NODE, str(HTML_VALIDATE), "--config", str(HTML_VALIDATE_CONFIG)]
         done = subprocess.run(
-            [NODE, str(HTML_VALIDATE), "--config", str(HTML_VALIDATE_CONFIG)]
-            + ["--formatter", f"json={written}", *map(str, files)],
+            [*command, "--formatter", f"json={written}", *map(str, files)],
             capture_output=True,
             text=True,
             timeout=300,
