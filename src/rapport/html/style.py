@@ -129,6 +129,7 @@ a{{color:inherit}}
 .page{{max-width:none;padding:0}}
 h2,h3,h4{{break-after:avoid}}
 figure,.tile,.callout,.quote,tr{{break-inside:avoid}}
+.chart-data{{break-before:avoid}}
 .table-wrap{{overflow:visible}}
 section.chapter{{break-before:page}}
 }}
