@@ -38,7 +38,8 @@ help:
 	@echo "                                  (YEAR=2023 or YEAR=2023-r2: one year or revision)"
 	@echo "make list                         list the archived editions"
 	@echo "make test                         lint, type check and the whole test suite, browser tests included"
-	@echo "                                  (installs chromium, chromium-driver and axe-core when missing)"
+	@echo "                                  (installs chromium, chromium-driver, Java, axe-core and the"
+	@echo "                                  HTML validators vnu-jar and html-validate when missing)"
 	@echo "make browser-deps                 install what the browser tests need (make test does it)"
 	@echo "make test-fast                    the tests but the slow end-to-end and fuzz ones (a minute)"
 	@echo "make lint                         ruff: lint and format check"
@@ -169,9 +170,10 @@ verify: bytecode
 list: bytecode
 	@$(BIN)/rapport list
 
-# The browser tests need chromium, chromium-driver and axe-core: tools/browser-deps
+# The browser tests need chromium, chromium-driver and axe-core, the HTML validator
+# tests Java, vnu-jar and html-validate: tools/browser-deps
 # installs what is missing (apt-get as root, npm ci) and says so; under make test
-# a missing browser fails the run instead of skipping its tests.
+# a missing browser or validator fails the run instead of skipping its tests.
 test: $(TEST_STAMP) browser-deps lint typecheck
 	RAPPORT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 

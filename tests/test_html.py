@@ -392,3 +392,45 @@ def test_a_note_after_a_number_goes_under_the_table_as_in_the_pdf(tmp_path: Path
     ]
     assert described == [notes[0][0], notes[1][0], notes[0][0]]
     assert source.index("</table>") < source.index('class="table-note"')
+
+
+TWO_CHAPTERS_ALIKE = """\
+title: {title}
+sections:
+  - title: Cijfers
+    blocks:
+      - table:
+          columns: [Jaar, Aantal]
+          rows:
+            - ["2022", "33"]
+      - table:
+          columns: [Jaar, Aantal]
+          rows:
+            - ["2023", "34"]
+      - callout:
+          text: Uitleg
+      - callout:
+          title: Meer lezen
+          text: Elders
+"""
+
+
+@pytest.mark.e2e
+def test_every_region_has_a_name_of_its_own_and_a_callout_is_a_note(tmp_path: Path) -> None:
+    """A screen reader lists the regions by name: two sections "Cijfers" are told apart by
+    their chapters, two tables without a caption by a number; callouts are no landmarks."""
+    edition_dir = make_project(
+        tmp_path,
+        TWO_CHAPTERS_ALIKE.format(title="E-boeken"),
+        chapters={"02-tweede.yaml": TWO_CHAPTERS_ALIKE.format(title="Kranten")},
+    )
+    result, page_path = _built(edition_dir)
+    assert result.returncode == 0, result.stderr
+    page = _Page(page_path.read_text(encoding="utf-8"))
+    named = [s["aria-label"] for s in page.all("section") if "aria-label" in s]
+    assert named == [
+        "Cijfers (E-boeken)", "Tabel: Cijfers", "Tabel: Cijfers (2)",
+        "Cijfers (Kranten)", "Tabel: Cijfers (3)", "Tabel: Cijfers (4)",
+    ]  # fmt: skip
+    assert [a.get("role") for a in page.all("aside")] == ["note"] * 4
+    assert all(s.get("role") is None for s in page.all("div"))

@@ -110,7 +110,7 @@ figcaption{{font-size:.9rem;margin-top:.4rem}}
 figure svg{{max-width:100%;height:auto;display:block}}
 .chart-narrow{{display:none}}
 @media screen and (max-width:{NARROW_SCREEN}){{.chart-wide{{display:none}}.chart-narrow{{display:block}}}}
-details{{margin-top:.5rem;font-size:.9rem;overflow-x:auto}}
+.chart-data{{margin:-1rem 0 1.5rem;font-size:.9rem;overflow-x:auto}}
 summary{{cursor:pointer;color:{c.primary}}}
 .callout{{background:{c.callout};border-left:4px solid {c.accent};padding:.75rem 1rem;margin:1.5rem 0}}
 .callout p{{margin:0}}
@@ -129,6 +129,7 @@ a{{color:inherit}}
 .page{{max-width:none;padding:0}}
 h2,h3,h4{{break-after:avoid}}
 figure,.tile,.callout,.quote,tr{{break-inside:avoid}}
+.chart-data{{break-before:avoid}}
 .table-wrap{{overflow:visible}}
 section.chapter{{break-before:page}}
 }}

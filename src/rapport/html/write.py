@@ -88,6 +88,17 @@ class _Page:
     figure_count: int = 0
     table_count: int = 0
     section_title: str = ""
+    region_names: set[str] = field(default_factory=set)  # the names of the page's regions
+
+    def region_name(self, name: str) -> str:
+        """`name` for a region landmark, numbered when another region has it already:
+        a screen reader lists the regions by name, and two alike are two the same."""
+        unique, number = name, 1
+        while unique in self.region_names:
+            number += 1
+            unique = f"{name} ({number})"
+        self.region_names.add(unique)
+        return unique
 
     @property
     def language(self) -> str:
@@ -112,6 +123,9 @@ def render_page(
     root = project_root(edition)
     page = _Page(edition, theme, charts, root, labels(edition.language))
     headings = _Headings.of(edition, page.anchors, page.words)
+    page.region_names.update(chapter.title for chapter in edition.chapters)
+    if edition.introduction is not None:
+        page.region_names.add(page.words["introduction"])
     body = "".join(
         [
             _cover(page, draft),
@@ -256,7 +270,7 @@ def _chapter(page: _Page, headings: _Headings, number: int, chapter: model.Chapt
     if chapter.intro is not None:
         parts.append(f'<p class="lead">{_rich(chapter.intro)}</p>')
     for section, section_id in zip(chapter.sections, section_ids, strict=True):
-        parts.append(_section(page, section, section_id))
+        parts.append(_section(page, section, section_id, _region_of(page, chapter, section)))
     parts.append("</section>")
     return "".join(parts)
 
@@ -269,13 +283,21 @@ def _icon(page: _Page, icon: str) -> str:
     return f'<img class="chapter-icon" src="{_prepared(page, path, icon, ICON_PIXELS).uri}" alt="">'
 
 
-def _section(page: _Page, section: model.Section, anchor: str) -> str:
+def _region_of(page: _Page, chapter: model.Chapter, section: model.Section) -> str | None:
+    """The section's region name when its title alone does not tell it from another
+    section's ("Cijfers" in two chapters: "Cijfers (E-boeken)"), else None."""
+    titles = [s.title for c in page.edition.chapters for s in c.sections]
+    if titles.count(section.title) == 1 and section.title not in page.region_names:
+        page.region_names.add(section.title)
+        return None
+    return page.region_name(f"{section.title} ({chapter.title})")
+
+
+def _section(page: _Page, section: model.Section, anchor: str, region: str | None) -> str:
     page.section_title = section.title
     blocks = "".join(_block(page, block) for block in section.blocks)
-    return (
-        f'<section aria-labelledby="{anchor}"><h3 id="{anchor}">{escape(section.title)}</h3>'
-        f"{blocks}</section>"
-    )
+    name = f'aria-label="{escape(region)}"' if region else f'aria-labelledby="{anchor}"'
+    return f'<section {name}><h3 id="{anchor}">{escape(section.title)}</h3>{blocks}</section>'
 
 
 def _block(page: _Page, block: model.Block) -> str:
@@ -387,9 +409,10 @@ def _table(page: _Page, block: model.Table) -> str:
         page.table_count += 1
         label = f"{page.words['table']} {page.table_count}"
         caption = f"<strong>{escape(label)}</strong>: {escape(block.caption)}"
-        region = escape(f"{label}: {block.caption}")
+        region = escape(page.region_name(f"{label}: {block.caption}"))
     else:
-        caption, region = "", escape(page.words["table"])
+        caption = ""
+        region = escape(page.region_name(f"{page.words['table']}: {page.section_title}"))
     classes = [f' class="{a}"' if a != "left" else "" for a in block.align]
     head = "".join(
         f'<th scope="col"{cls}>{escape(column)}</th>'
@@ -414,9 +437,9 @@ def _table(page: _Page, block: model.Table) -> str:
         for marker, note in notes.lines()
     )
     return (
-        f'<div class="table-wrap" role="region" tabindex="0" aria-label="{region}">'
+        f'<section class="table-wrap" tabindex="0" aria-label="{region}">'
         f"<table>{caption_element}<thead><tr>{head}</tr></thead>"
-        f"<tbody>{rows}</tbody></table></div>{lines}"
+        f"<tbody>{rows}</tbody></table></section>{lines}"
     )
 
 
@@ -477,9 +500,10 @@ def _chart(page: _Page, block: model.Chart) -> str:
     drawing = _drawings(art)
     data = "" if art.placeholder else chart_data_table(block, page.language)
     caption = _figure_caption(page, block.caption, notes)
+    # the numbers follow the figure: a figure holds its caption first or last, nothing after it
     return (
         f'<figure class="chart"><p class="chart-title">{escape(block.title)}</p>'
-        f"{drawing}{caption}{data}</figure>"
+        f"{drawing}{caption}</figure>{data}"
     )
 
 
@@ -498,8 +522,10 @@ def _drawings(art: ChartArt) -> str:
 
 
 def _callout(page: _Page, block: model.Callout) -> str:
+    """A note beside the text (role note): not a landmark, which a page of many callouts
+    would fill with same-named regions; its title is a heading, found as headings are."""
     title = f"<h4>{escape(block.title)}</h4>" if block.title else ""
-    return f'<aside class="callout">{title}<p>{_rich(block.text)}</p></aside>'
+    return f'<aside class="callout" role="note">{title}<p>{_rich(block.text)}</p></aside>'
 
 
 def _quote(page: _Page, block: model.Quote) -> str:
