@@ -337,6 +337,9 @@ def test_a_save_reloads_a_broken_save_shows_its_problems_and_a_fix_comes_back(
         code, err = preview_session(tmp_path, edition / "01-test.yaml", errors)
     assert code == 0, err
     assert "rapport: stopped watching" in err
+    # one line a rebuild, not the stages of its two builds (web edition, then PDF)
+    assert "] loading content/2023" not in err
+    assert "] checking content" not in err
 
 
 def preview_session(root: Path, chapter: Path, errors: IO[bytes]) -> tuple[int, str]:

@@ -84,8 +84,14 @@ class BuildReport:
         return pdf + ((self.html,) if self.html is not None else ())
 
 
+# The stages' progress lines ("[2/5] checking content"), on a logger of their own so that
+# `watch` and the preview can keep to one line a rebuild.
+STEPS_LOGGER = "rapport.steps"
+_steps_log = logging.getLogger(STEPS_LOGGER)
+
+
 def _step(number: int, total: int, text: str) -> None:
-    log.info("[%d/%d] %s", number, total, text)
+    _steps_log.info("[%d/%d] %s", number, total, text)
 
 
 def load_and_check(edition_dir: Path, steps: int = 2, *, draft: bool = False) -> Checked:

@@ -396,7 +396,16 @@ def port_argument(text: str) -> int:
 
 
 def _watch(args: argparse.Namespace, edition_dir: Path) -> int:
-    """`rapport watch`, and with --serve (or as `rapport preview`) the live HTML preview."""
+    """`rapport watch`, and with --serve (or as `rapport preview`) the live HTML preview.
+
+    Each rebuild says one line ("rebuilt … in 0.31 s"), not every stage of it; --verbose
+    shows the stages too.
+    """
+    from rapport.pipeline import STEPS_LOGGER
+
+    steps = logging.getLogger(STEPS_LOGGER)
+    if not getattr(args, "verbose", False):
+        steps.setLevel(logging.WARNING)
     try:
         if args.serve or args.port is not None or args.command == "preview":
             from rapport.cli.preview import DEFAULT_PORT, preview
@@ -409,6 +418,8 @@ def _watch(args: argparse.Namespace, edition_dir: Path) -> int:
             watch(edition_dir, args.output)
     except KeyboardInterrupt:
         print("rapport: stopped watching", file=sys.stderr)
+    finally:
+        steps.setLevel(logging.NOTSET)
     return ExitCode.OK
 
 
