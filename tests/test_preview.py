@@ -98,6 +98,20 @@ def test_a_page_without_a_policy_gets_one_that_allows_only_the_script() -> None:
     rules = directives(policy)
     assert rules["default-src"] == ["'none'"]
     assert rules["script-src"] == [source_hash(RELOAD_SCRIPT)]
+    assert rules["img-src"] == ["data:"]  # its empty icon
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        with_reload(BUILT_PAGE, 1),
+        with_reload("<html><head><title>T</title></head><body>x</body></html>", 1),
+    ],
+)
+def test_a_served_page_has_an_icon_of_its_own_its_policy_allows(page: str) -> None:
+    """Else the browser asks for /favicon.ico, and the page's policy refuses it in the console."""
+    assert re.findall(r"<link rel=\"icon\" href=\"([^\"]*)\">", page) == ["data:,"]
+    assert "data:" in directives(policy_of(page)[0])["img-src"]
 
 
 _DIRECTIVE = st.sampled_from(["default-src", "img-src", "style-src", "font-src", "base-uri"])

@@ -55,6 +55,9 @@ PAGE_PATHS = ("/", "/index.html")
 KEEPALIVE_SECONDS = 10.0  # a comment line on the event stream, so a closed tab is noticed
 
 # Reloads the page when the server announces a build other than the one shown.
+# An empty icon of the page's own, so that a browser does not ask the server for
+# /favicon.ico, which the page's Content-Security-Policy would refuse with a console error.
+NO_ICON = '<link rel="icon" href="data:,">'
 RELOAD_SCRIPT = (
     "(function () {"
     ' var shown = document.currentScript.getAttribute("data-build");'
@@ -159,7 +162,10 @@ def with_reload(page: str, build: int) -> str:
     if not rewritten:  # a page without a policy gets one that allows only what it needs
         head = _HEAD_START.search(page)
         at = head.end() if head else 0
-        page = page[:at] + _policy_meta("default-src 'none'") + page[at:]
+        page = page[:at] + _policy_meta("default-src 'none'; img-src data:") + page[at:]
+    head = _HEAD_START.search(page)
+    at = head.end() if head else 0
+    page = page[:at] + NO_ICON + page[at:]
     script = f'<script data-build="{build}">{RELOAD_SCRIPT}</script>'
     ends = list(_BODY_END.finditer(page))
     at = ends[-1].start() if ends else len(page)
@@ -172,7 +178,7 @@ def _document(title: str, policy: str, body: str, style: str = "") -> str:
         '<!DOCTYPE html>\n<html lang="nl-BE"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy)}">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title>{styles}</head>\n<body>\n{body}\n</body></html>\n"
+        f"{NO_ICON}<title>{html.escape(title)}</title>{styles}</head>\n<body>\n{body}\n</body></html>\n"
     )
 
 
@@ -193,7 +199,7 @@ def problems_page(error: RapportError, edition_dir: Path) -> str:
         "<p>The page comes back as soon as the files are fixed and saved.</p>\n"
         "<ol>\n" + "\n".join(items) + "\n</ol>"
     )
-    policy = f"default-src 'none'; style-src {source_hash(ERROR_STYLE)}"
+    policy = f"default-src 'none'; img-src data:; style-src {source_hash(ERROR_STYLE)}"
     return _document("rapport: problems", policy, body, ERROR_STYLE)
 
 
@@ -211,7 +217,7 @@ def _problem_item(diagnostic: Diagnostic) -> str:
 
 def waiting_page(edition_dir: Path) -> str:
     body = f"<p>rapport: building {html.escape(display_path(edition_dir))}…</p>"
-    return _document("rapport: building", "default-src 'none'", body)
+    return _document("rapport: building", "default-src 'none'; img-src data:", body)
 
 
 # --- the state the watcher writes and the server reads ---------------------------------
