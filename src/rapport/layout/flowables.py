@@ -79,7 +79,7 @@ def draw_icon(canvas: Any, path: Path, x: float, y: float, size: float, text: st
 
 
 class IconHeading(Flowable):  # type: ignore[misc]
-    """A chapter title with its colour icon to the left."""
+    """A chapter title with its colour icon to the left; the icon is an artifact."""
 
     def __init__(
         self,
@@ -87,13 +87,11 @@ class IconHeading(Flowable):  # type: ignore[misc]
         icon: Path | None,
         icon_text: str,
         size: float,
-        icon_node: StructNode | None = None,
     ) -> None:
         super().__init__()
         self.heading = heading
         self.icon = icon
         self.icon_text = icon_text
-        self.icon_node = icon_node
         self.size = size if icon else 0.0
         self.gap = size * 0.3 if icon else 0.0
 
@@ -107,8 +105,7 @@ class IconHeading(Flowable):  # type: ignore[misc]
         first_line = self.heading.style.leading
         if self.icon:
             top = self.height - (first_line - self.size) / 2 - self.size * 0.95
-            with marked(self.canv, self.icon_node, 0, top, self.size, self.size):
-                draw_icon(self.canv, self.icon, 0, top, self.size, self.icon_text)
+            draw_icon(self.canv, self.icon, 0, top, self.size, self.icon_text)
         self.heading.drawOn(self.canv, self.size + self.gap, self.height - self.heading.height)
 
 
@@ -139,14 +136,17 @@ class KeyFigureRow(Flowable):  # type: ignore[misc]
         super().__init__()
         self.tiles = tiles
         # Read by a screen reader as a table, one row per tile: "305, Wise-bibliotheken …".
+        # Every row has as many columns: a label without a change line spans two.
         rows = [node.add("TR") for _ in tiles]
+        notes = any(tile.change or tile.placeholder for tile in tiles)
         self.cells = [
             (
                 row.add("TH", Scope="Row"),
-                row.add("TD"),
-                row.add("TD") if tile.change or tile.placeholder else None,
+                row.add("TD", ColSpan="2") if notes and not has_note else row.add("TD"),
+                row.add("TD") if has_note else None,
             )
             for row, tile in zip(rows, tiles, strict=True)
+            for has_note in [bool(tile.change or tile.placeholder)]
         ]
         self.number_style = number_style
         self.label_style = label_style

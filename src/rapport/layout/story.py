@@ -254,12 +254,12 @@ def _chapter(ctx: _Context, number: int, chapter: model.Chapter) -> list[Flowabl
     eyebrow = f"{ctx.labels['chapter']} {number}".upper()
     heading = ctx.heading(s.heading1, chapter, level=1, prefix="hoofdstuk")
     icon = icon_path(ctx.root, chapter.icon) if chapter.icon else None
-    icon_node = ctx.parent.add("Figure", alt=chapter.icon) if icon else None
+
     flow: list[Flowable] = [
         Paragraph(markup.plain(eyebrow), s.eyebrow),  # "HOOFDSTUK 1": page decoration
         IconHeading(
-            ctx.leaf(heading, "H1"), icon, chapter.icon, s.heading1.fontSize * 1.25, icon_node
-        ),
+            ctx.leaf(heading, "H1"), icon, chapter.icon, s.heading1.fontSize * 1.25
+        ),  # the icon is decoration beside the title, an artifact (as in the web edition)
     ]
     if chapter.subtitle:
         flow.append(ctx.leaf(Paragraph(markup.plain(chapter.subtitle), s.subtitle), "P"))
@@ -312,7 +312,7 @@ def _bullets(ctx: _Context, block: model.Bullets) -> list[Flowable]:
 
 
 def _bullet_list(ctx: _Context, items: tuple[model.BulletItem, ...], depth: int) -> Flowable:
-    """L > LI > LBody (and a nested L); the bullet glyphs themselves are page decoration."""
+    """L > LI > LBody (a nested L inside the LBody); the bullet glyphs are page decoration."""
     s, c = ctx.styles, ctx.theme.colours
     entries = []
     with ctx.group("L"):
@@ -320,10 +320,13 @@ def _bullet_list(ctx: _Context, items: tuple[model.BulletItem, ...], depth: int)
             text = ctx.rich(item.text)
             if item.term is not None:
                 text = f"<b>{ctx.rich(item.term)}</b>: {text}"
-            with ctx.group("LI"):
-                parts: list[Flowable] = [ctx.leaf(Paragraph(text, s.bullet), "LBody")]
-                if item.children:
+            with ctx.group("LI") as entry:
+                body = ctx.leaf(Paragraph(text, s.bullet), "LBody")
+                parts: list[Flowable] = [body]
+                if item.children:  # a nested list belongs to the item's body
+                    ctx.parent = body.struct_node
                     parts.append(_bullet_list(ctx, item.children, depth + 1))
+                    ctx.parent = entry
             entries.append(ListItem(parts if len(parts) > 1 else parts[0]))
     symbol = ("•", "–", "·")[min(depth, 2)]
     return ListFlowable(

@@ -50,6 +50,45 @@ def wrap_to_unicode_cmap(wrap: Wrapper) -> None:
     ttfonts.makeToUnicodeCMap = wrap(ttfonts.makeToUnicodeCMap)
 
 
+# Code points a ToUnicode entry must never map to (PDF/A-2, 6.2.11.7.2; PDF/UA-1, 7.21.7):
+# reportlab maps every unused slot of a subset to U+0000.
+_NOT_TEXT = {0x0000, 0xFEFF, 0xFFFE}
+
+
+def to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """The ToUnicode CMap of a subset, as reportlab's `makeToUnicodeCMap` writes it but
+    without the entries of unused codes (which it maps to U+0000)."""
+    entries = [f"<{code:02X}> <{value:04X}>" for code, value in enumerate(subset)]
+    kept = [e for e, value in zip(entries, subset, strict=True) if value not in _NOT_TEXT]
+    cmap = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(kept)} beginbfchar",
+        *kept,
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(cmap)
+
+
+# Every subset rapport embeds gets this table; `wrap_to_unicode_cmap` wraps it.
+ttfonts.makeToUnicodeCMap = to_unicode_cmap
+
+
 def build_without_saving(doc: Any, story: list[Any], canvasmaker: Callable[..., Any]) -> Any:
     """Lay `story` out on a canvas of `canvasmaker` and return it, not yet saved.
 

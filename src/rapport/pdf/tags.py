@@ -12,7 +12,8 @@ PDF side (ISO 32000-1, 14.7–14.8; PDF/UA-1):
   annotation's `/StructParent` back to the elements;
 - `/MarkInfo << /Marked true >>`, and `/Tabs /S` on every page;
 - a `Link` element for every link annotation, inside the element whose text
-  carries the link, with an object reference to the annotation and `/Contents`.
+  carries the link, with an object reference to the annotation; the link's
+  description is both the annotation's `/Contents` and the element's `/Alt`.
 """
 
 from __future__ import annotations
@@ -106,7 +107,10 @@ def _element(
     if node.attributes:
         attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
         for key, value in node.attributes:
-            attributes[pikepdf.Name("/" + key)] = pikepdf.Name("/" + value)
+            # a span is a number (/ColSpan 2), the others are names (/Scope /Row)
+            attributes[pikepdf.Name("/" + key)] = (
+                int(value) if value.isdigit() else pikepdf.Name("/" + value)
+            )
         element.A = attributes
     written.elements[node.number] = element
     written.texts[node.number] = node.text
@@ -144,9 +148,9 @@ def _link_annotations(
             kids.append(link)
             parent.K = kids
             annotation.StructParent = next_key
-            annotation.Contents = pikepdf.String(
-                _describe(annotation, written.texts[number], words)
-            )
+            description = _describe(annotation, written.texts[number], words)
+            annotation.Contents = pikepdf.String(description)
+            link.Alt = pikepdf.String(description)  # what the link says, read aloud
             keys[next_key] = link
             next_key += 1
     return keys
