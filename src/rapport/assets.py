@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import math
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,9 @@ JPEG_QUALITY = 90  # a photo that had to change (turned, scaled, converted) is s
 CHECK_SIZE = 256  # `check` decodes each image at most this large: enough to find damage
 SRGB_PROFILE = SRGB_PROFILE
 _PILLOW_FORMATS = ("PNG", "JPEG", "MPO")  # MPO: a phone's JPEG with a second, hidden picture
+# Pillow's openers: its JPEG opener also opens an MPO; "MPO" has none of its own and, named,
+# turns a file that no opener takes into a KeyError instead of a message.
+_PILLOW_OPENERS = ("PNG", "JPEG")
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 _SNIFF_BYTES = 1024
@@ -335,19 +339,27 @@ def _opened(path: Path, shown: str) -> Iterator[PILImage.Image]:
             "check that the file can be opened",
         ) from None
     _require_png_or_jpeg(head, shown)
+    _require_pixels(head, shown)
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
     with _pillow_bomb_check_off():  # rapport's own, lower limit applies below, with the numbers
         try:
-            image = PILImage.open(path, formats=_PILLOW_FORMATS)
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            image = PILImage.open(path, formats=_PILLOW_OPENERS)
+        except UnidentifiedImageError:  # its message names the full path: not repeated
+            raise AssetError(
+                f"failed to read image '{shown}' (its header is damaged)",
+                "the file may be truncated or damaged; open it and save it again",
+            ) from None
+        except (OSError, SyntaxError, ValueError) as exc:
             raise AssetError(
                 f"failed to read image '{shown}' ({exc})",
                 "the file may be truncated or damaged; open it and save it again",
             ) from None
     with image:
         width, height = image.size
+        if width == 0 or height == 0:
+            raise _no_pixels(shown, width, height)
         if width * height > MAX_IMAGE_PIXELS:
             raise AssetError(
                 f"image '{shown}' has too many pixels ({width}×{height} is"
@@ -378,6 +390,21 @@ def _require_png_or_jpeg(head: bytes, shown: str) -> None:
     raise AssetError(
         f"image '{shown}' is not a PNG or JPEG file",
         "save it as PNG (drawings, logos) or JPEG (photos)",
+    )
+
+
+def _require_pixels(head: bytes, shown: str) -> None:
+    """A PNG whose header claims no pixels at all (0 wide or 0 high) is refused by name."""
+    if head.startswith(_PNG) and head[12:16] == b"IHDR" and len(head) >= 24:
+        width, height = struct.unpack(">II", head[16:24])
+        if width == 0 or height == 0:
+            raise _no_pixels(shown, width, height)
+
+
+def _no_pixels(shown: str, width: int, height: int) -> AssetError:
+    return AssetError(
+        f"image '{shown}' has no pixels ({width}×{height})",
+        "save the image again from the program that made it",
     )
 
 
