@@ -17,7 +17,7 @@ without_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 
 EDITION_ARG := $(if $(EDITION),$(if $(call without_digits,$(EDITION)),$(EDITION),content/$(EDITION)))
 
 .PHONY: all build draft check watch preview new facts-export facts-import publish verify list help \
-	test test-fast browser-deps lint typecheck golden bench clean lock fuzz bytecode FORCE
+	test test-fast browser-deps spreadsheet-deps lint typecheck golden bench clean lock fuzz bytecode FORCE
 
 all: build
 
@@ -174,11 +174,15 @@ list: bytecode
 # tests Java, vnu-jar and html-validate: tools/browser-deps
 # installs what is missing (apt-get as root, npm ci) and says so; under make test
 # a missing browser or validator fails the run instead of skipping its tests.
-test: $(TEST_STAMP) browser-deps lint typecheck
+# The spreadsheet tests need LibreOffice Calc (tools/spreadsheet-deps, the same way).
+test: $(TEST_STAMP) browser-deps spreadsheet-deps lint typecheck
 	RAPPORT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 browser-deps:
 	@tools/browser-deps
+
+spreadsheet-deps:
+	@tools/spreadsheet-deps
 
 # The quick lane while working: every test but those marked slow (the real editions,
 # fuzzing) or e2e (a PDF built end to end, rapport or make in a separate process).

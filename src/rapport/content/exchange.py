@@ -15,17 +15,22 @@ follows the other numbers of the file (1.852.354 or 6,5 elsewhere: Flemish;
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import enum
+import fcntl
 import io
 import logging
+import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from rapport.atomic import write_atomically
 from rapport.content.factsfile import FactsFileError, format_fact_value, set_fact_values
@@ -281,17 +286,26 @@ def _csv(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
     writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers(year))
     for row in rows:
-        writer.writerow(
-            [
-                ""
-                if cell is None
-                else format_fact_value(cell).replace(".", ",")
-                if isinstance(cell, Decimal)
-                else cell
-                for cell in row
-            ]
-        )
+        writer.writerow([_csv_text(cell) for cell in row])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
+
+
+# A text starting with one of these is a formula to Excel and Calc: in a CSV it gets a
+# leading ' (as OWASP advises against CSV injection), which import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Decimal):
+        return format_fact_value(cell).replace(".", ",")
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _csv_cell(text: str) -> str:
+    """A CSV cell as it was before export neutralised it: '=x back to =x."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 _WIDTHS = (30, 34, 22, 14, 14, 10, 26, 50)
@@ -308,12 +322,12 @@ def _xlsx(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Cijfers {year}"
-    sheet.append(headers(year))
-    for row in rows:
-        sheet.append([_xlsx_number(cell) if isinstance(cell, Decimal) else cell for cell in row])
-        for column in (4, 5):
-            cell = sheet.cell(row=sheet.max_row, column=column)
-            cell.number_format = _number_format(row[column - 1])
+    for number, row in enumerate([headers(year), *rows], 1):
+        for column, value in enumerate(row, 1):
+            _put(sheet.cell(row=number, column=column), value)
+        if number > 1:
+            sheet.cell(row=number, column=4).number_format = _number_format(row[3])
+            sheet.cell(row=number, column=5).number_format = INPUT_FORMAT
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
@@ -331,6 +345,23 @@ def _xlsx(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
     return _fixed_zip_times(buffer.getvalue())
 
 
+# The cell to fill in shows what is typed, as typed: 12,3 stays 12,3 (a format
+# with fewer decimals would show, and a CSV saved by Calc would hold, 12), and
+# 76% or 6,5% becomes a percentage cell, which import reads as 76 and 6.5.
+INPUT_FORMAT = "General"
+
+
+def _put(cell: Any, value: Cell) -> None:
+    """A value into a cell: a number as a number, a text always as text, never a formula."""
+    if value is None:
+        return
+    if isinstance(value, Decimal):
+        cell.value = _xlsx_number(value)
+        return
+    cell.value = value
+    cell.data_type = "s"  # '=1+1' is the text =1+1: openpyxl would write a formula
+
+
 def _xlsx_number(value: Decimal) -> int | Decimal:
     exponent = value.as_tuple().exponent
     whole = isinstance(exponent, int) and exponent >= 0
@@ -338,10 +369,14 @@ def _xlsx_number(value: Decimal) -> int | Decimal:
 
 
 def _number_format(value: Cell) -> str:
-    """Thousands grouped as the reader's Excel does (1.852.354 in Belgium), decimals kept."""
-    exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    """Last year's value: thousands grouped as the reader's Excel does (1.852.354 in Belgium), its decimals kept."""
+    places = _places(value) if isinstance(value, Decimal) else 0
     return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _fixed_zip_times(data: bytes) -> bytes:
@@ -395,6 +430,8 @@ class Sheet:
     path: Path
     rows: list[list[SheetCell]]
     style: Style  # how text cells write numbers
+    name: str = ""  # the sheet of a workbook that was read
+    shown: bool = False  # the cells hold what the sheet showed (a CSV), not what was typed
 
 
 @dataclass
@@ -403,20 +440,32 @@ class ImportResult:
     filled: list[str] = field(default_factory=list)
     changed: list[tuple[str, Decimal, Decimal]] = field(default_factory=list)
     still_empty: int = 0
+    sheet_name: str = ""  # the sheet of a workbook that was read
 
     def summary(self) -> str:
         filled = plural(len(self.filled), "value") + " filled in"
-        return f"{filled}, {len(self.changed)} changed, {self.still_empty} still empty"
+        text = f"{filled}, {len(self.changed)} changed, {self.still_empty} still empty"
+        return text + (f" (from sheet '{self.sheet_name}')" if self.sheet_name else "")
 
 
 def import_facts(edition_dir: Path, sheet_path: Path) -> ImportResult:
-    """Read the 'waarde <year>' column into facts.yaml; nothing changes when a row is wrong."""
-    facts = _load(edition_dir)
+    """Read the 'waarde <year>' column into facts.yaml; nothing changes when a row is wrong.
+
+    One import at a time per edition: a second one waits until the first has
+    written facts.yaml, then reads it anew, so that no value is lost.
+    """
     sheet = read_sheet(sheet_path)
+    with _import_lock(edition_dir):
+        return _import(edition_dir, sheet)
+
+
+def _import(edition_dir: Path, sheet: Sheet) -> ImportResult:
+    facts = _load(edition_dir)
+    target = _facts_target(facts.path, edition_dir)
     values, diagnostics = _values(sheet, facts)
     if diagnostics:
         raise ContentError(_ordered(diagnostics))
-    result = ImportResult(facts.path)
+    result = ImportResult(facts.path, sheet_name=sheet.name)
     changes: dict[str, Decimal] = {}
     for name, (value, _row) in values.items():
         before = facts.current.get(name)
@@ -436,10 +485,42 @@ def import_facts(edition_dir: Path, sheet_path: Path) -> ImportResult:
     old = facts.path.read_bytes().decode("utf-8")
     rows = {name: row for name, (_value, row) in values.items()}
     new = _edited(old, changes, facts, sheet, rows)
-    write_atomically(facts.path, new.encode("utf-8"))
+    write_atomically(target, new.encode("utf-8"))
     for name, before_value, after in result.changed:
         log.info("%s: %s → %s", name, format_fact_value(before_value), format_fact_value(after))
     return result
+
+
+@contextlib.contextmanager
+def _import_lock(edition_dir: Path) -> Iterator[None]:
+    """Hold the edition folder's lock (flock on the folder itself: no lock file is left)."""
+    handle = os.open(edition_dir, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning(
+                "another import into %s is running; waiting for it to finish",
+                display_path(edition_dir),
+            )
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
+
+
+def _facts_target(path: Path, edition_dir: Path) -> Path:
+    """The file to rewrite: facts.yaml, or the file it links to when that is inside the project."""
+    if not path.is_symlink():
+        return path
+    target = path.resolve()
+    root = project_of(edition_dir).resolve()
+    if not target.is_relative_to(root):
+        raise UsageError(
+            f"failed to import: {display_path(path)} is a link to {target}, outside the project"
+            " (replace the link by the file itself, or link to a file inside the project)"
+        )
+    return target
 
 
 def _edited(
@@ -625,61 +706,235 @@ def _cell_value(cell: SheetCell, fact: Fact, style: Style) -> Decimal:
 
 # -- reading a spreadsheet ---------------------------------------------------
 
+# Bounds of what import reads: an exported sheet has a row per fact and 8 columns.
+MAX_ROWS = 5000
+MAX_COLUMNS = 64
+MAX_FILE_BYTES = 16 * 2**20
+MAX_UNPACKED_BYTES = 64 * 2**20  # all members of an .xlsx together, unpacked
+MAX_PACKING_RATIO = 100  # a member that unpacks to more than 100 times its size is a bomb
+MAX_CSV_CELL = 128 * 1024
+REFUSE_HINT = "open it in Excel or LibreOffice Calc and save it again as .xlsx"
+
 
 def read_sheet(path: Path) -> Sheet:
-    """The rows of an .xlsx (its first sheet) or a .csv file."""
+    """The rows of an .xlsx (its active sheet) or a .csv file."""
     if not path.is_file():
         raise UsageError(f"'{path}' is not a file")
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
-    hint = " (save it as .xlsx in Excel)" if suffix in (".xls", ".ods", ".numbers") else ""
-    raise UsageError(f"failed to import '{path}': choose an .xlsx or .csv file{hint}")
+    if suffix not in (".xlsx", ".csv", ".txt"):
+        hint = " (save it as .xlsx in Excel)" if suffix in (".xls", ".ods", ".numbers") else ""
+        raise UsageError(f"failed to import '{path}': choose an .xlsx or .csv file{hint}")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _unreadable(
+            path,
+            f"it is {size // 2**20} MiB; a sheet of facts is far smaller (at most {MAX_FILE_BYTES // 2**20} MiB)",
+            "import the sheet 'rapport facts export' made, with only the facts in it",
+        )
+    return _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path)
+
+
+def _unreadable(path: Path, why: str, hint: str = REFUSE_HINT, line: int = 0) -> ContentError:
+    where = CellLocation(path, line) if line else Location(path)
+    return ContentError([Diagnostic(where, f"failed to read the spreadsheet: {why}", hint)])
 
 
 def _read_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
+    _check_zip(path)
     try:
-        values = load_workbook(path, data_only=True).worksheets[0]
-        formulas = load_workbook(path).worksheets[0]
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ContentError(
-            [
-                Diagnostic(
-                    Location(path),
-                    f"failed to read the spreadsheet ({type(exc).__name__}: {exc})",
-                    "open it in Excel and save it again as .xlsx",
-                )
-            ]
-        ) from exc
-    rows = []
-    for value_row, formula_row in zip(values.iter_rows(), formulas.iter_rows(), strict=True):
-        rows.append(
-            [
-                SheetCell(
-                    cell.value,
-                    cell.number_format or "General",
-                    cell.value is None and isinstance(raw.value, str) and raw.value.startswith("="),
-                )
-                for cell, raw in zip(value_row, formula_row, strict=True)
-            ]
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True)
+    except Exception as exc:  # an untrusted file: any failure of the reader is the file's
+        raise _unreadable(path, _reason(exc)) from None
+    try:
+        index = _sheet_index(path, values)
+        sheet, raw = values.worksheets[index], formulas.worksheets[index]
+        _check_dimension(path, sheet)
+        rows = _xlsx_rows(path, sheet, raw)
+    except ContentError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, _reason(exc)) from None
+    finally:
+        values.close()
+        formulas.close()
+    return Sheet(path, rows, Style.FLEMISH, name=str(sheet.title))
+
+
+def _reason(exc: Exception) -> str:
+    """Why a file could not be read, in words, from what the reader raised."""
+    name = type(exc).__name__
+    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+        return "it declares XML entities or a DTD, which a spreadsheet never needs (refused for safety)"
+    if isinstance(exc, zipfile.BadZipFile | EOFError) or name == "error":
+        return "it is damaged or cut short (not a complete .xlsx)"
+    if isinstance(exc, SyntaxError):  # xml.etree's ParseError
+        return f"its XML is damaged ({exc})"
+    if isinstance(exc, KeyError):
+        return f"a part of the workbook is missing ({exc})"
+    return f"{name}: {exc}"
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse, before unpacking anything, an .xlsx that is no zip or unpacks to far too much."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise _unreadable(path, "it is damaged or cut short (not a complete .xlsx)") from None
+    total = sum(member.file_size for member in members)
+    if len(members) > 1000 or total > MAX_UNPACKED_BYTES:
+        raise _unreadable(
+            path,
+            f"it unpacks to {total // 2**20} MiB in {len(members)} parts, far more than a sheet of facts",
         )
-    return Sheet(path, rows, Style.FLEMISH)
+    for member in members:
+        if member.file_size > 2**20 and member.file_size > MAX_PACKING_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise _unreadable(
+                path,
+                f"its part {member.filename} unpacks to {member.file_size // 2**20} MiB"
+                f" from {member.compress_size} bytes (a zip bomb?)",
+            )
+
+
+def _sheet_index(path: Path, workbook: Any) -> int:
+    """The sheet the colleague sees: the active one, or else the first that is not hidden."""
+    sheets = workbook.worksheets
+    visible = [i for i, s in enumerate(sheets) if getattr(s, "sheet_state", "visible") == "visible"]
+    if not visible:
+        raise _unreadable(
+            path,
+            "it has no visible sheet" if sheets else "it has no sheets",
+            "import the sheet 'rapport facts export' made",
+        )
+    active = getattr(workbook, "_active_sheet_index", 0)
+    return active if active in visible else visible[0]
+
+
+def _check_dimension(path: Path, sheet: Any) -> None:
+    """Refuse a sheet that says it reaches far beyond the facts, before reading its cells."""
+    try:
+        rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    except Exception:  # no or a wrong <dimension>: the bounded reading below still holds
+        return
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        raise _too_far(path, rows, columns)
+
+
+def _too_far(path: Path, rows: int, columns: int) -> ContentError:
+    return _unreadable(
+        path,
+        f"the sheet reaches cell {column_letter(columns)}{rows}, beyond the"
+        f" {MAX_COLUMNS} columns and {MAX_ROWS} rows a sheet of facts can have",
+        "delete the rows below the facts and the columns after 'opmerking', and save it again",
+    )
+
+
+def _xlsx_rows(path: Path, sheet: Any, raw: Any) -> list[list[SheetCell]]:
+    bounds = {"max_row": MAX_ROWS + 1, "max_col": MAX_COLUMNS + 1}
+    rows: list[list[SheetCell]] = []
+    for number, (value_row, formula_row) in enumerate(
+        zip(sheet.iter_rows(**bounds), raw.iter_rows(**bounds), strict=True), 1
+    ):
+        cells = [
+            _xlsx_cell(cell, formula) for cell, formula in zip(value_row, formula_row, strict=True)
+        ]
+        used = [i for i, cell in enumerate(cells, 1) if not _is_blank(cell) or cell.formula]
+        if used and (number > MAX_ROWS or used[-1] > MAX_COLUMNS):
+            raise _too_far(path, number, used[-1])
+        rows.append(cells[: used[-1]] if used else [])
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _xlsx_cell(cell: Any, formula: Any) -> SheetCell:
+    text = formula.value
+    is_formula = isinstance(text, str) and text.startswith("=") and formula.data_type == "f"
+    value = cell.value
+    number_format = str(cell.number_format or "General")
+    return SheetCell(value, number_format, formula=is_formula)
 
 
 def _read_csv(path: Path) -> Sheet:
     text = _decode(path.read_bytes())
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first_line else "\t" if "\t" in first_line else ","
-    rows = [
-        [SheetCell(cell) for cell in row]
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    ]
+    records = _csv_records(path, text, delimiter)
+    _check_fields(path, records, delimiter)
+    rows = [[SheetCell(_csv_cell(cell)) for cell in row] for row, _lines in records]
     style = Style.FLEMISH if delimiter == ";" else _style_of(rows)
-    return Sheet(path, rows, style)
+    return Sheet(path, rows, style, shown=True)
+
+
+def _csv_records(path: Path, text: str, delimiter: str) -> list[tuple[list[str], int]]:
+    """The rows of a CSV and how many lines each takes; a broken quote or a huge cell refused."""
+    csv.field_size_limit(MAX_CSV_CELL)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[list[str], int]] = []
+    line = 0
+    try:
+        for row in reader:
+            records.append((row, reader.line_num - line))
+            line = reader.line_num
+    except csv.Error as exc:
+        row_number = len(records) + 1
+        if "field limit" in str(exc):
+            raise _unreadable(
+                path,
+                f"a cell on row {row_number} is longer than {MAX_CSV_CELL // 1024} KiB",
+                "a fact's cell holds a number: remove the long text and save it again",
+                row_number,
+            ) from None
+        raise _unreadable(
+            path,
+            f'a quote (") on row {row_number} is not closed, or text follows a closing quote ({exc})',
+            'close the quote, or remove it: a cell with ; or " inside is written "like ""this"""',
+            row_number,
+        ) from None
+    return records
+
+
+def _check_fields(path: Path, records: list[tuple[list[str], int]], delimiter: str) -> None:
+    """Every row has as many cells as the first, and a row is one line unless a note spans more."""
+    if not records:
+        return
+    expected = len(records[0][0])
+    problems = []
+    for number, (row, lines) in enumerate(records, 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != expected:
+            problems.append(
+                Diagnostic(
+                    CellLocation(path, number),
+                    f"row has {len(row)} cells, the first row has {expected}",
+                    _fields_hint(delimiter),
+                )
+            )
+        elif lines > 1 and any("\n" in cell or "\r" in cell for cell in row[:_VALUE_COLUMN]):
+            problems.append(
+                Diagnostic(
+                    CellLocation(path, number),
+                    f'row runs over {lines} lines: a quote (") on it is not closed where it should be',
+                    'close the quote, or remove it: a cell with a quote inside is written "like ""this"""',
+                )
+            )
+    if problems:
+        raise ContentError(problems)
+
+
+def _fields_hint(delimiter: str) -> str:
+    if delimiter == ",":
+        return (
+            "a number with a decimal comma must be between quotes (\"12,5\") in a CSV with ','"
+            " between the columns; save the sheet as CSV with ';' between the columns, or as .xlsx"
+        )
+    return f"remove the extra '{delimiter}', or put the cell that holds it between quotes"
 
 
 def _decode(data: bytes) -> str:
