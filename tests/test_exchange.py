@@ -602,3 +602,26 @@ def test_the_commands_end_to_end(tmp_path: Path) -> None:
 
 def test_facts_file_text_fixture_is_valid(tmp_path: Path) -> None:
     assert _load_text(tmp_path, textwrap.dedent(NEW_FACTS))["leeg"].value is None  # type: ignore[attr-defined]
+
+
+def test_export_compares_with_the_edition_that_edition_yaml_names(
+    edition: Path, tmp_path: Path
+) -> None:
+    """`previous_edition: 2021` is the build's last year, so it is the sheet's too."""
+    (edition / "edition.yaml").write_text(
+        (edition / "edition.yaml").read_text(encoding="utf-8") + "previous_edition: 2021\n",
+        encoding="utf-8",
+    )
+    earlier = tmp_path / "content" / "2021"
+    earlier.mkdir()
+    (earlier / "edition.yaml").write_text("title: Vroeger\nyear: 2021\n", encoding="utf-8")
+    (earlier / "facts.yaml").write_text(
+        FACTS_2022.replace("13000", "12500").replace("1800000", "1700000"), encoding="utf-8"
+    )
+    sheet = openpyxl.load_workbook(export_facts(edition)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert "waarde 2021" in header and "waarde 2022" not in header
+    column = header.index("waarde 2021")
+    last_year = {row[0].value: row[column].value for row in sheet.iter_rows(min_row=2)}
+    assert last_year["ebooks.titels"] == 12500
+    assert last_year["wise.abonnementen"] == 1700000

@@ -34,9 +34,9 @@ from typing import Any
 
 from rapport.atomic import write_atomically
 from rapport.content.factsfile import FactsFileError, format_fact_value, set_fact_values
+from rapport.content.load import edition_head, edition_year
 from rapport.content.load_facts import FACTS_FILE, load_facts
 from rapport.content.model import Fact, FactSet
-from rapport.content.yamlsource import MappingNode, ScalarNode, read_yaml
 from rapport.diagnostics import (
     ContentError,
     Diagnostic,
@@ -62,12 +62,12 @@ def value_header(year: int) -> str:
     return f"waarde {year}"
 
 
-def headers(year: int) -> tuple[str, ...]:
+def headers(year: int, previous_year: int | None = None) -> tuple[str, ...]:
     return (
         NAME_HEADER,
         "omschrijving",
         "eenheid",
-        value_header(year - 1),
+        value_header(previous_year or year - 1),
         value_header(year),
         "status",
         "bron",
@@ -192,36 +192,25 @@ def is_percentage(fact: Fact) -> bool:
 @dataclass(frozen=True)
 class _Facts:
     year: int
+    previous_year: int  # the edition the build compares with: its column is last year's
     path: Path
     current: FactSet
     previous: FactSet | None
 
 
-def _edition_year(edition_dir: Path) -> int:
-    source = read_yaml(edition_dir / "edition.yaml", Problems(), root=project_of(edition_dir))
-    if source is not None and isinstance(source.root, MappingNode):
-        for key, value in source.root.value:
-            if key.value == "year" and isinstance(value, ScalarNode) and value.value.isdigit():
-                return int(value.value)
-    if edition_dir.name.isdigit():
-        return int(edition_dir.name)
-    raise UsageError(
-        f"failed to tell the year of {display_path(edition_dir)} (edition.yaml has no year)"
-    )
-
-
 def _load(edition_dir: Path) -> _Facts:
-    year = _edition_year(edition_dir)
+    year = edition_year(edition_dir)
+    previous_year = edition_head(edition_dir).previous_year or year - 1  # the build's own rule
     path = edition_dir / FACTS_FILE
     problems = Problems()
     current = load_facts(path, year, problems, draft=True)
-    previous_path = edition_dir.parent / str(year - 1) / FACTS_FILE
-    previous = load_facts(previous_path, year - 1, problems, draft=True)
+    previous_path = edition_dir.parent / str(previous_year) / FACTS_FILE
+    previous = load_facts(previous_path, previous_year, problems, draft=True)
     if problems.errors:
         raise ContentError(list(problems))
     if current is None:
         raise UsageError(f"{display_path(path)} does not exist: this edition has no facts")
-    return _Facts(year, path, current, previous)
+    return _Facts(year, previous_year, path, current, previous)
 
 
 # -- export ----------------------------------------------------------------
@@ -239,7 +228,8 @@ def export_facts(edition_dir: Path, output: Path | None = None) -> Path:
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"failed to export to '{target}' (choose a file ending in .xlsx or .csv)")
     rows = [_row(fact, facts) for fact in facts.current.facts]
-    data = _xlsx(facts.year, rows) if suffix == ".xlsx" else _csv(facts.year, rows)
+    columns = headers(facts.year, facts.previous_year)
+    data = _xlsx(facts.year, columns, rows) if suffix == ".xlsx" else _csv(columns, rows)
     write_atomically(target, data)
     return target
 
@@ -280,11 +270,11 @@ def _note(fact: Fact) -> str:
     return "; ".join(notes)
 
 
-def _csv(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
+def _csv(columns: tuple[str, ...], rows: list[tuple[Cell, ...]]) -> bytes:
     """A ';' CSV with decimal commas, as Excel in Belgium reads and writes it."""
     stream = io.StringIO()
     writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers(year))
+    writer.writerow(columns)
     for row in rows:
         writer.writerow([_csv_text(cell) for cell in row])
     return ("\ufeff" + stream.getvalue()).encode("utf-8")
@@ -314,7 +304,7 @@ _FILL_COLOUR = "FFF2CC"  # a light yellow: fill in here
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _xlsx(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
+def _xlsx(year: int, columns: tuple[str, ...], rows: list[tuple[Cell, ...]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.writer.excel import ExcelWriter
@@ -322,7 +312,7 @@ def _xlsx(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Cijfers {year}"
-    for number, row in enumerate([headers(year), *rows], 1):
+    for number, row in enumerate([columns, *rows], 1):
         for column, value in enumerate(row, 1):
             _put(sheet.cell(row=number, column=column), value)
         if number > 1:

@@ -54,6 +54,7 @@ from rapport.diagnostics import (
     TODO_REVIEW,
     Location,
     Problems,
+    UsageError,
     did_you_mean,
     display_path,
     plural,
@@ -646,6 +647,16 @@ def edition_head(directory: Path) -> EditionHead:
     year = _edition_year(directory, head)
     named = head.previous_year if head else None
     return EditionHead(directory, year, previous_edition_year(year, named) if year else None)
+
+
+def edition_year(directory: Path) -> int:
+    """The year of the edition in `directory` (edition.yaml, else the folder's name), or a usage error."""
+    year = edition_head(directory).year
+    if year is None:
+        raise UsageError(
+            f"failed to tell the year of {display_path(directory)} (edition.yaml has no year)"
+        )
+    return year
 
 
 def _edition_year(directory: Path, head: _Head | None) -> int | None:

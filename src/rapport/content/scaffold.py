@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from rapport.content.factsfile import set_fact_comments, set_fact_values
-from rapport.content.load import EDITION_FILE, chapter_files
+from rapport.content.load import EDITION_FILE, chapter_files, edition_year
 from rapport.content.load_facts import FACTS_FILE, load_facts
 from rapport.content.yamlsource import MappingNode, Node, ScalarNode, SequenceNode, read_yaml
 from rapport.diagnostics import ContentError, Problems, UsageError, display_path
@@ -46,7 +46,7 @@ def new_edition(content: Path, year: int, source: Path | None = None) -> NewEdit
             f"{display_path(target)} already exists; edit it, or remove it first to start again"
         )
     source = _source_edition(content, year, source)
-    source_year = _edition_year(source)
+    source_year = edition_year(source)
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.", dir=content))
     try:
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; an edition is not
@@ -81,7 +81,7 @@ def _source_edition(content: Path, year: int, chosen: Path | None) -> Path:
     if chosen is not None:
         if not (chosen / EDITION_FILE).is_file():
             raise UsageError(f"'{chosen}' is not an edition folder (it has no {EDITION_FILE})")
-        if _edition_year(chosen) >= year:
+        if edition_year(chosen) >= year:
             raise UsageError(
                 f"--from must name an edition before {year}, not {display_path(chosen)}"
             )
@@ -98,16 +98,6 @@ def _source_edition(content: Path, year: int, chosen: Path | None) -> Path:
             f" {earlier[-1]}"
         )
     return content / str(earlier[-1])
-
-
-def _edition_year(edition: Path) -> int:
-    root = _read(edition / EDITION_FILE).root
-    for key, value in root.value:
-        if key.value == "year" and isinstance(value, ScalarNode) and value.value.isdigit():
-            return int(value.value)
-    if edition.name.isdigit():
-        return int(edition.name)
-    raise UsageError(f"{display_path(edition / EDITION_FILE)} does not say its year")
 
 
 @dataclass(frozen=True)
