@@ -190,3 +190,11 @@ def test_the_yearly_cycle(project: Path) -> None:
     ok(rapport("verify", "--all", cwd=project))
     listed = ok(rapport("list", cwd=project))
     assert f"correction: {reason}" in listed.stdout
+
+    # build/ then holds a PDF without the correction notice: the build says so.
+    plain = ok(rapport("build", cwd=project))
+    assert (
+        "content/2024 is published as archive/2024-r2, a correction: the PDF in build/ lacks"
+        " its correction notice and is not the published edition"
+    ) in plain.stderr
+    assert "hint: hand out archive/2024-r2/data/voortgangsrapport-2024.pdf" in plain.stderr

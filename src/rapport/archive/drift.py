@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rapport.archive.bag import read_manifest, sha256_file
+from rapport.archive.record import edition_files
 from rapport.archive.store import FONT_HASHES, SOURCES, entries
 from rapport.content.chapter_names import CHAPTER_FILE, EDITION_FILES
 from rapport.paths import ARCHIVE_DIR
@@ -162,3 +163,25 @@ def warn_if_drifted(edition_dir: Path) -> None:
         return
     if drift is not None:
         logging.getLogger("rapport").warning("%s", drift.message())
+        return
+    if (correction := newest_correction(root, int(edition_dir.name))) is not None:
+        logging.getLogger("rapport").warning("%s", correction)
+
+
+def newest_correction(root: Path, year: int) -> str | None:
+    """What to say when YEAR's newest published revision is a correction.
+
+    Its sources are today's, but its PDF also carries the correction notice, revision and
+    date of that publication: a plain build in build/ is then a third PDF that matches
+    neither published revision, and must not be handed out as the edition.
+    """
+    published = [entry for entry in entries(root / ARCHIVE_DIR) if entry.year == year]
+    if not published or published[-1].revision < 2:
+        return None
+    newest = published[-1]
+    pdf_name, _ = edition_files(year)
+    return (
+        f"content/{year} is published as {ARCHIVE_DIR}/{newest.name}, a correction: the PDF in"
+        f" build/ lacks its correction notice and is not the published edition\n"
+        f"  hint: hand out {ARCHIVE_DIR}/{newest.name}/data/{pdf_name}, the published one"
+    )
