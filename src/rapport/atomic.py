@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
@@ -17,37 +17,45 @@ def write_atomically(path: Path, data: bytes) -> None:
     the usual umask 022), as a file made by `open` would, not mkstemp's 0600.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    kept = _mode_of(path)
+    handle, temporary = _create_beside(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            os.fchmod(stream.fileno(), mode)
+        if kept is not None:
+            os.chmod(temporary, kept)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
-def _mode_for(path: Path) -> int:
-    """The mode `path` has now, or the one a new file gets under the process's umask."""
+def _mode_of(path: Path) -> int | None:
+    """The mode `path` has now; None for a file that does not exist yet."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return 0o666 & ~current_umask()
+        return None
 
 
-def current_umask() -> int:
-    """The process's umask, read without changing it (Linux shows it in /proc)."""
-    try:
-        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere: set and restore at once
-    os.umask(mask)
-    return mask
+_CREATE = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+)
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """A new, empty file of a unique name beside `path`, made as `open` makes one.
+
+    Mode 0666 is asked for, so the operating system applies the user's umask (or,
+    on Windows, its own rules) to it, as to any file the user saves.
+    """
+    for _ in range(100):
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
+        try:
+            return os.open(temporary, _CREATE, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 def publish_file(temporary: Path, target: Path) -> None:
