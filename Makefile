@@ -41,7 +41,7 @@ help:
 	@echo "                                  (installs chromium, chromium-driver, Java, axe-core and the"
 	@echo "                                  HTML validators vnu-jar and html-validate when missing)"
 	@echo "make browser-deps                 install what the browser tests need (make test does it)"
-	@echo "make spreadsheet-deps             install LibreOffice Calc for the spreadsheet tests (make test does it)"
+	@echo "make spreadsheet-deps             install LibreOffice Calc for the spreadsheet tests"
 	@echo "make test-fast                    the tests but the slow end-to-end and fuzz ones (a minute)"
 	@echo "make lint                         ruff: lint and format check"
 	@echo "make typecheck                    mypy, strict"
