@@ -51,7 +51,7 @@ class Kind:
 CHARTS = Kind("charts", ("matplotlib", "numpy", "babel"))  # babel: the numbers on the axes
 HYPHENATION = Kind("hyphenation", ("pyphen",))  # pyphen ships the dictionaries
 FONTS = Kind("fonts", ("reportlab",))  # reportlab reads the fonts it embeds
-PDFA = Kind("pdfa", ("pikepdf",))  # pikepdf's validator judges the finished PDF
+PDFA = Kind("pdfa", ("page-validation", "pikepdf"))  # the validator judges the finished PDF
 WEBFONTS = Kind("webfonts", ("fontTools", "brotli"))  # the web edition's font subsets
 # how far each chapter's spacing is tightened to save its last page (layout/pages.py):
 # reportlab measures the text, pyphen breaks its words
@@ -188,7 +188,7 @@ def _package_files(package: Path) -> list[str]:
     return sorted(found)
 
 
-_IMPORTED_AS = {"pillow": "PIL"}  # distributions imported under another name
+_IMPORTED_AS = {"pillow": "PIL", "page-validation": "page"}  # imported under another name
 
 
 @functools.cache
@@ -203,7 +203,8 @@ def installed_version(package: str) -> str:
         site = os.path.dirname(spec.origin)  # a one-file module (brotli.py) lies in site-packages
         if spec.submodule_search_locations is not None:  # a package: its folder does
             site = os.path.dirname(site)
-        prefix = f"{package.lower()}-"  # fontTools is installed as fonttools-4.68.0.dist-info
+        # fontTools is installed as fonttools-4.68.0.dist-info, page-validation as page_validation-…
+        prefix = f"{package.lower().replace('-', '_')}-"
         found = [
             name
             for name in _folder_names(site)

@@ -13,12 +13,13 @@ right after layout and before the file is moved into place:
   derived from the content, and no time is written but the pinned one.
 
 `audit` checks a finished file for what PDF/A-2b forbids or requires, for
-`rapport publish` and the tests. A full validation is pikepdf's own checker
-(`pikepdf.pdfa.validate_written`) or veraPDF; see docs/archive.md.
+`rapport publish` and the tests. The full validation is page-validation's
+(rapport.pdf.pdfa_check), which every build runs; see docs/archive.md.
 """
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import io
 import logging
@@ -110,8 +111,55 @@ def finish_pdf(
         # environment (SOURCE_DATE_EPOCH), so both are derived from the content.
         if "/ID" in pdf.trailer:
             del pdf.trailer["/ID"]
-        with path.open("wb") as stream:
-            pdf.save(stream, **SAVE_OPTIONS)
+        path.write_bytes(_saved(pdf))
+
+
+def _saved(pdf: pikepdf.Pdf) -> bytes:
+    """The finished file's bytes, with no stream whose data ends in an end-of-line byte.
+
+    The data of a stream is followed by an end-of-line (LF) and `endstream`; data that
+    itself ends in CR (one compressed stream in about 256) makes that CR LF, an
+    end-of-line of two bytes, and PDF/A validators count its /Length one short. Such a stream is saved
+    again behind an ASCIIHexDecode filter, whose data ends in '>'. Files without one, as
+    nearly all are, are the first save's bytes.
+    """
+    first = io.BytesIO()
+    pdf.save(first, **SAVE_OPTIONS)
+    with pikepdf.open(io.BytesIO(first.getvalue())) as saved:
+        ambiguous = [
+            stream
+            for stream in saved.objects
+            if isinstance(stream, pikepdf.Stream) and _ends_ambiguously(stream)
+        ]
+        if not ambiguous:
+            return first.getvalue()
+        for stream in ambiguous:
+            _wrap_in_hex(stream)
+        second = io.BytesIO()
+        # the other streams stay exactly as the first save encoded them; compressing would
+        # undo the ASCIIHexDecode filter
+        again = {**SAVE_OPTIONS, "compress_streams": False}
+        saved.save(second, **again, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        return second.getvalue()
+
+
+def _ends_ambiguously(stream: pikepdf.Stream) -> bool:
+    if stream.get("/Type") == "/Metadata":
+        return False  # the XMP packet stays unfiltered, as PDF/A requires; it ends in '>'
+    return stream.read_raw_bytes().endswith(b"\r")  # "…CR" + "LF endstream" reads as CRLF
+
+
+def _wrap_in_hex(stream: pikepdf.Stream) -> None:
+    filters = stream.get("/Filter")
+    chain = list(filters) if isinstance(filters, pikepdf.Array) else [filters] if filters else []
+    parameters = stream.get("/DecodeParms")
+    if parameters is not None and not isinstance(parameters, pikepdf.Array):
+        parameters = pikepdf.Array([parameters])
+    stream.write(
+        binascii.hexlify(stream.read_raw_bytes()) + b">",
+        filter=pikepdf.Array([pikepdf.Name.ASCIIHexDecode, *chain]),
+        decode_parms=pikepdf.Array([None, *parameters]) if parameters is not None else None,
+    )
 
 
 def _compact_forms(pdf: pikepdf.Pdf) -> None:
