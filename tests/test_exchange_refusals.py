@@ -7,6 +7,10 @@ traceback (exit 70).
 
 from __future__ import annotations
 
+import os
+import stat
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +19,9 @@ import openpyxl
 import pytest
 
 from helpers import make_project
-from rapport.content.exchange import export_facts, import_facts
+from rapport.content.exchange import export_facts, import_facts, read_sheet
 from rapport.diagnostics import ContentError
-from test_exchange import FACTS_2022, FACTS_2024, HEADER, _sheet_csv
+from test_exchange import FACTS_2022, FACTS_2024, HEADER, _sheet_csv, _values
 
 
 @pytest.fixture
@@ -321,3 +325,105 @@ CASES: dict[str, tuple[Callable[[Path], Path], list[str]]] = {
 def test_refused_with_its_message(edition: Path, case: str) -> None:
     build, expected = CASES[case]
     assert _refused(edition, build(edition)) == expected
+
+
+def test_the_visible_sheet_is_read_never_a_hidden_one(edition: Path) -> None:
+    result = import_facts(edition, hidden_active_sheet(edition))
+    assert (
+        result.summary()
+        == "0 values filled in, 1 changed, 5 still empty (from sheet 'Cijfers 2023')"
+    )
+    assert _values(edition)["ebooks.aandeel"] == 74
+
+
+def test_a_csv_text_neutralised_on_export_comes_back_exactly(edition: Path) -> None:
+    facts = edition / "facts.yaml"
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("source: cloudLibrary", "source: '=1+1'"),
+        encoding="utf-8",
+    )
+    path = export_facts(edition, Path("build/cijfers.csv"))
+    text = path.read_text(encoding="utf-8-sig")
+    assert ";'=1+1;" in text
+    sheet = read_sheet(path)
+    assert [cell.value for cell in sheet.rows[1]][6] == "=1+1"
+
+
+def test_export_honours_the_umask_and_import_keeps_the_mode(edition: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        path = export_facts(edition)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    facts = edition / "facts.yaml"
+    facts.chmod(0o664)
+    import_facts(edition, _csv([HEADER, ["vlacc.boeken", "", "", "", "12", "", "", ""]]))
+    assert _values(edition)["vlacc.boeken"] == 12
+    assert stat.S_IMODE(facts.stat().st_mode) == 0o664
+
+
+def test_a_linked_facts_file_is_written_through_inside_the_project(edition: Path) -> None:
+    shared = Path("gedeeld")
+    shared.mkdir()
+    facts = edition / "facts.yaml"
+    facts.rename(shared / "facts.yaml")
+    facts.symlink_to(Path("../../gedeeld/facts.yaml"))
+    import_facts(edition, _csv([HEADER, ["vlacc.boeken", "", "", "", "12", "", "", ""]]))
+    assert facts.is_symlink()
+    assert "vlacc.boeken: 12" in (shared / "facts.yaml").read_text(encoding="utf-8")
+
+
+def test_a_facts_file_linked_outside_the_project_is_refused(
+    edition: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("elders") / "facts.yaml"
+    facts = edition / "facts.yaml"
+    outside.write_bytes(facts.read_bytes())
+    facts.unlink()
+    facts.symlink_to(outside)
+    sheet = _csv([HEADER, ["vlacc.boeken", "", "", "", "12", "", "", ""]])
+    assert _refused(edition, sheet) == [
+        "content/2023/facts.yaml: error: file lies outside the project folder"
+        f" (a link leads it to {outside.resolve()})\n"
+        "  hint: copy the file into the project instead of linking to it"
+    ]
+    assert "vlacc.boeken: 12" not in outside.read_text(encoding="utf-8")
+
+
+HOLD_THE_LOCK = """\
+import sys
+from pathlib import Path
+from rapport.content.exchange import _import_lock
+with _import_lock(Path("content/2023")):
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_imports_into_one_edition_wait_for_each_other(edition: Path) -> None:
+    sheet = _csv([HEADER, ["vlacc.boeken", "", "", "", "12", "", "", ""]])
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_LOCK],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdout is not None and holder.stdin is not None
+        assert holder.stdout.readline() == "held\n"
+        with subprocess.Popen(
+            [sys.executable, "-m", "rapport", "facts", "import", "content/2023", str(sheet)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as waiting:
+            assert waiting.stderr is not None
+            first = waiting.stderr.readline()  # written while the other holds the lock
+            assert "another import into content/2023 is running; waiting for it to finish" in first
+            assert _values(edition)["vlacc.boeken"] is None  # it waits: nothing written yet
+            holder.stdin.write("\n")
+            holder.stdin.close()
+            assert holder.wait(timeout=60) == 0
+            assert waiting.wait(timeout=120) == 0, waiting.stderr.read()
+    assert _values(edition)["vlacc.boeken"] == 12
