@@ -203,3 +203,23 @@ def test_an_exported_text_that_looks_like_a_formula_stays_text_in_calc(
     shown = [html.unescape(text) for text in texts]
     assert "'+1+1" in shown  # neutralised: Calc shows it as text, the quote in front
     assert '\'=HYPERLINK(“http://x";"klik")' in shown
+
+
+def test_a_formula_result_arrives_as_the_cell_shows_it(
+    edition: Path, soffice: list[str], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(export_facts(edition))
+    workbook.active["E6"] = "=0.1*579"  # 57.900000000000006 in binary floating point
+    workbook.save(tmp_path / "formule.xlsx")
+    saved = _convert(
+        soffice, tmp_path / "formule.xlsx", "xlsx", tmp_path / "calc"
+    )  # Calc computes it
+    result = import_facts(edition, saved)
+    assert (
+        result.summary()
+        == "1 value filled in, 0 changed, 4 still empty (from sheet 'Cijfers 2023')"
+    )
+    assert _values(edition)["vlacc.boeken"] == Decimal("57.9")
+    assert "vlacc.boeken: 57.9\n" in (edition / "facts.yaml").read_text(encoding="utf-8")

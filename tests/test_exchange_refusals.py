@@ -13,13 +13,14 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from helpers import make_project
-from rapport.content.exchange import export_facts, import_facts, read_sheet
+from rapport.content.exchange import _shown_float, export_facts, import_facts, read_sheet
 from rapport.diagnostics import ContentError
 from test_exchange import FACTS_2022, FACTS_2024, HEADER, _sheet_csv, _values
 
@@ -393,6 +394,7 @@ def test_a_facts_file_linked_outside_the_project_is_refused(
 
 HOLD_THE_LOCK = """\
 import sys
+from decimal import Decimal
 from pathlib import Path
 from rapport.content.exchange import _import_lock
 with _import_lock(Path("content/2023")):
@@ -427,3 +429,19 @@ def test_imports_into_one_edition_wait_for_each_other(edition: Path) -> None:
             assert holder.wait(timeout=60) == 0
             assert waiting.wait(timeout=120) == 0, waiting.stderr.read()
     assert _values(edition)["vlacc.boeken"] == 12
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format", "shown"),
+    [
+        (0.1 * 579, "General", "57.9"),
+        (0.1 * 579, "#,##0.0", "57.9"),
+        (57.94999, "0.00", "57.95"),
+        (0.065000000000000002, "0.0%", "0.065"),
+        (12.3, "#,##0", "12.3"),  # a whole-number format hides typed decimals: they are kept
+    ],
+)
+def test_a_float_is_read_as_precise_as_its_cell_shows_it(
+    value: float, number_format: str, shown: str
+) -> None:
+    assert _shown_float(value, number_format) == Decimal(shown)

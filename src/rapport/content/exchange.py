@@ -1008,7 +1008,7 @@ def _xlsx_cell(cell: Any, formula: Any) -> SheetCell:
     is_formula = isinstance(text, str) and text.startswith("=") and formula.data_type == "f"
     value = cell.value
     number_format = str(cell.number_format or "General")
-    return SheetCell(value, number_format, formula=is_formula)
+    return SheetCell(value, number_format, formula=is_formula and value is None)  # no result saved
 
 
 def _read_csv(path: Path) -> Sheet:
