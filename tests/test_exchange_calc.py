@@ -22,6 +22,8 @@ from helpers import make_project
 from rapport.content.exchange import export_facts, import_facts
 from test_exchange import FACTS_2022, FACTS_2024, _values
 
+pytestmark = pytest.mark.e2e  # each test runs LibreOffice in a separate process
+
 NL_BE_PROFILE = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry">

@@ -403,6 +403,7 @@ with _import_lock(Path("content/2023")):
 """
 
 
+@pytest.mark.e2e
 def test_imports_into_one_edition_wait_for_each_other(edition: Path) -> None:
     sheet = _csv([HEADER, ["vlacc.boeken", "", "", "", "12", "", "", ""]])
     with subprocess.Popen(
