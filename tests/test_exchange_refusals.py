@@ -20,7 +20,15 @@ import openpyxl
 import pytest
 
 from helpers import make_project
-from rapport.content.exchange import _shown_float, export_facts, import_facts, read_sheet
+from rapport.content.exchange import (
+    FORMULA_STARTS,
+    _csv_cell,
+    _csv_text,
+    _shown_float,
+    export_facts,
+    import_facts,
+    read_sheet,
+)
 from rapport.diagnostics import ContentError
 from test_exchange import FACTS_2022, FACTS_2024, HEADER, _sheet_csv, _values
 
@@ -335,6 +343,14 @@ def test_the_visible_sheet_is_read_never_a_hidden_one(edition: Path) -> None:
         == "0 values filled in, 1 changed, 5 still empty (from sheet 'Cijfers 2023')"
     )
     assert _values(edition)["ebooks.aandeel"] == 74
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+32 2 555 01 01", "-", "@bron", "\tnota", "'=1+1", "'citaat'"]
+)
+def test_every_csv_text_comes_back_exactly(text: str) -> None:
+    assert _csv_cell(_csv_text(text)) == text
+    assert not _csv_text(text).startswith(FORMULA_STARTS)
 
 
 def test_a_csv_text_neutralised_on_export_comes_back_exactly(edition: Path) -> None:

@@ -293,6 +293,8 @@ def _csv(year: int, rows: list[tuple[Cell, ...]]) -> bytes:
 # A text starting with one of these is a formula to Excel and Calc: in a CSV it gets a
 # leading ' (as OWASP advises against CSV injection), which import takes off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A text that itself starts with ' gets one too, so that import gives back exactly what was written.
+NEUTRALISED_STARTS = (*FORMULA_STARTS, "'")
 
 
 def _csv_text(cell: Cell) -> str:
@@ -300,12 +302,12 @@ def _csv_text(cell: Cell) -> str:
         return ""
     if isinstance(cell, Decimal):
         return format_fact_value(cell).replace(".", ",")
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell.startswith(NEUTRALISED_STARTS) else cell
 
 
 def _csv_cell(text: str) -> str:
     """A CSV cell as it was before export neutralised it: '=x back to =x."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(NEUTRALISED_STARTS) else text
 
 
 _WIDTHS = (30, 34, 22, 14, 14, 10, 26, 50)
