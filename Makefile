@@ -37,6 +37,7 @@ help:
 	@echo "make test                         lint, type check and the whole test suite, browser tests included"
 	@echo "                                  (installs chromium, chromium-driver and axe-core when missing)"
 	@echo "make browser-deps                 install what the browser tests need (make test does it)"
+	@echo "make spreadsheet-deps             install what the spreadsheet tests need (make test does it)"
 	@echo "make test-fast                    the tests but the slow end-to-end and fuzz ones (a minute)"
 	@echo "make lint                         ruff: lint and format check"
 	@echo "make typecheck                    mypy, strict"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 
@@ -17,37 +17,41 @@ def write_atomically(path: Path, data: bytes) -> None:
     the usual umask 022), as a file made by `open` would, not mkstemp's 0600.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = _mode_for(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    kept = _mode_of(path)
+    handle, temporary = _create_beside(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            os.fchmod(stream.fileno(), mode)
+            if kept is not None:
+                os.fchmod(stream.fileno(), kept)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
-def _mode_for(path: Path) -> int:
-    """The mode `path` has now, or the one a new file gets under the process's umask."""
+def _mode_of(path: Path) -> int | None:
+    """The permissions `path` has now; None when there is no such file yet."""
     try:
         return path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        return 0o666 & ~current_umask()
+        return None
 
 
-def current_umask() -> int:
-    """The process's umask, read without changing it (Linux shows it in /proc)."""
-    try:
-        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)  # elsewhere: set and restore at once
-    os.umask(mask)
-    return mask
+_NAME_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """A new, uniquely named `.NAME.XXXXXXXX.part` beside `path`, made with mode 0666 less the umask."""
+    for _ in range(100):
+        name = "".join(secrets.choice(_NAME_LETTERS) for _ in range(8))  # as mkstemp names them
+        temporary = path.parent / f".{path.name}.{name}.part"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused temporary name beside {path}")
 
 
 def publish_file(temporary: Path, target: Path) -> None:
