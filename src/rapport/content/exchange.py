@@ -283,6 +283,8 @@ def _csv(columns: tuple[str, ...], rows: list[tuple[Cell, ...]]) -> bytes:
 # A text starting with one of these is a formula to Excel and Calc: in a CSV it gets a
 # leading ' (as OWASP advises against CSV injection), which import takes off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A text that itself starts with ' gets one too, so that import gives back exactly what was written.
+NEUTRALISED_STARTS = (*FORMULA_STARTS, "'")
 
 
 def _csv_text(cell: Cell) -> str:
@@ -290,12 +292,12 @@ def _csv_text(cell: Cell) -> str:
         return ""
     if isinstance(cell, Decimal):
         return format_fact_value(cell).replace(".", ",")
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell.startswith(NEUTRALISED_STARTS) else cell
 
 
 def _csv_cell(text: str) -> str:
     """A CSV cell as it was before export neutralised it: '=x back to =x."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(NEUTRALISED_STARTS) else text
 
 
 _WIDTHS = (30, 34, 22, 14, 14, 10, 26, 50)
@@ -566,6 +568,36 @@ def _header_text(cell: SheetCell) -> str:
     return " ".join(str(cell.value).split()).lower() if cell.value is not None else ""
 
 
+def _header_problems(sheet: Sheet, header: list[str], year: int) -> list[Diagnostic]:
+    """A column name twice, or one the export never writes: which column is meant is unclear."""
+    known = set(headers(year)) | {value_header(year - 1)}
+    problems: list[Diagnostic] = []
+    first: dict[str, int] = {}
+    for column, name in enumerate(header, 1):
+        if not name:
+            continue
+        where = CellLocation(sheet.path, 1, column)
+        if name in first:
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"column '{name}' is there twice, in {column_letter(first[name])} and {column_letter(column)}",
+                    "delete or rename one of the two columns: import cannot tell which one holds the values",
+                )
+            )
+        elif name not in known:
+            problems.append(
+                Diagnostic(
+                    where,
+                    f"column '{name}' is not one of the sheet's columns",
+                    "delete the column (or its name), or import the sheet 'rapport facts export' made;"
+                    f" the columns are: {', '.join(headers(year))}",
+                )
+            )
+        first.setdefault(name, column)
+    return problems
+
+
 def _values(sheet: Sheet, facts: _Facts) -> tuple[dict[str, tuple[Decimal, int]], list[Diagnostic]]:
     """The filled-in values by fact name (with their row), and every problem of the sheet."""
     diagnostics: list[Diagnostic] = []
@@ -580,6 +612,9 @@ def _values(sheet: Sheet, facts: _Facts) -> tuple[dict[str, tuple[Decimal, int]]
                 f"import it into that edition: rapport facts import content/{later[0][-4:]} {display_path(sheet.path)}",
             )
         ]
+    header_problems = _header_problems(sheet, header, facts.year)
+    if header_problems:
+        return {}, header_problems
     if NAME_HEADER not in header or wanted not in header:
         missing = NAME_HEADER if NAME_HEADER not in header else wanted
         hint = "import the sheet 'rapport facts export' made, with its first row of column names"
@@ -628,7 +663,10 @@ def _values(sheet: Sheet, facts: _Facts) -> tuple[dict[str, tuple[Decimal, int]]
         if empty:
             continue  # an empty cell leaves the value as it is
         try:
-            values[name] = (_cell_value(value_cell, fact, sheet.style), number)
+            earlier = facts.previous.get(name) if facts.previous else None
+            number_read = _cell_value(value_cell, fact, sheet.style)
+            _check_scale(number_read, value_cell, fact, earlier, sheet.shown)
+            values[name] = (number_read, number)
         except NumberError as exc:
             diagnostics.append(
                 Diagnostic(
@@ -671,7 +709,7 @@ def _cell_value(cell: SheetCell, fact: Fact, style: Style) -> Decimal:
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
-        number = decimal_of_float(value)
+        number = _shown_float(value, cell.number_format)
         if percent:  # a cell shown as 37% holds 0.37
             number = number.scaleb(2)
             number = number.quantize(Decimal(1)) if number == number.to_integral_value() else number
@@ -692,6 +730,79 @@ def _cell_value(cell: SheetCell, fact: Fact, style: Style) -> Decimal:
             exc.hint,
         ) from exc
     return number
+
+
+def _shown_float(value: float, number_format: str) -> Decimal:
+    """A cell's float as precise as the cell shows it: a formula's 57.900000000000006 is 57.9.
+
+    A format with decimals (0.00, #,##0.0, 0.0%) rounds to those; General and a
+    format without decimals round to the 10 significant digits the spreadsheet shows
+    at most (a whole-number format hides decimals that were typed: they are kept).
+    """
+    number = decimal_of_float(value)
+    places = _format_places(number_format)
+    if places:
+        if "%" in number_format:
+            places += 2
+        number = number.quantize(Decimal(1).scaleb(-places))
+    elif number != 0:
+        number = Decimal(f"{value:.10g}")
+    if number == number.to_integral_value():
+        return Decimal(int(number))
+    return number.normalize()
+
+
+def _format_places(number_format: str) -> int:
+    """How many decimals a number format shows: 2 for 0.00 or #,##0.00%, 0 for General."""
+    first = number_format.split(";", 1)[0]
+    match = re.search(r"\.([0#?]+)", re.sub(r'"[^"]*"|\\.', "", first))
+    return len(match.group(1)) if match else 0
+
+
+def _check_scale(
+    number: Decimal, cell: SheetCell, fact: Fact, earlier: Fact | None, shown: bool
+) -> None:
+    """Refuse a value whose scale or precision does not fit the fact (NumberError)."""
+    last = earlier.value if earlier is not None else None
+    percent_cell = "%" in cell.number_format or (isinstance(cell.value, str) and "%" in cell.value)
+    if (
+        is_percentage(fact)
+        and not percent_cell
+        and 0 < abs(number) < 1
+        and (last is None or abs(last) >= 1)
+    ):
+        whole = format_fact_value(number.scaleb(2).normalize()).replace(".", ",")
+        raise NumberError(
+            f"is a fraction, but the fact is a percentage ({fact.unit})"
+            + (
+                f" and last year's value was {format_fact_value(last).replace('.', ',')}"
+                if last is not None
+                else ""
+            ),
+            f"type the percentage itself: {whole} (or {whole}%)",
+        )
+    if is_share(fact) and not 0 <= number <= 100:
+        raise NumberError(
+            f"is outside 0 to 100, the range of a share ({fact.unit})",
+            "type the percentage, between 0 and 100",
+        )
+    if shown and last is not None and _places_of(last) and not _places_of(number):
+        raise NumberError(
+            f"has no decimals, but last year's value had ({format_fact_value(last).replace('.', ',')}):"
+            " a CSV holds what a cell shows, so a cell formatted without decimals loses them",
+            "show the decimals in the cell (Format Cells, Number, decimals) and save the CSV again,"
+            " or import the .xlsx; when the value is whole, type it as 12,0",
+        )
+
+
+def is_share(fact: Fact) -> bool:
+    """A percentage of a whole ('% van de bibliotheken'): between 0 and 100."""
+    return fact.unit.strip().lower().startswith(("% van", "procent van"))
+
+
+def _places_of(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 # -- reading a spreadsheet ---------------------------------------------------
@@ -733,28 +844,39 @@ def _read_xlsx(path: Path) -> Sheet:
     from openpyxl import load_workbook
 
     _check_zip(path)
-    try:
-        values = load_workbook(path, read_only=True, data_only=True)
-        formulas = load_workbook(path, read_only=True)
-    except Exception as exc:  # an untrusted file: any failure of the reader is the file's
-        raise _unreadable(path, _reason(exc)) from None
-    try:
-        index = _sheet_index(path, values)
-        sheet, raw = values.worksheets[index], formulas.worksheets[index]
-        _check_dimension(path, sheet)
-        rows = _xlsx_rows(path, sheet, raw)
-    except ContentError:
-        raise
-    except Exception as exc:
-        raise _unreadable(path, _reason(exc)) from None
-    finally:
-        values.close()
-        formulas.close()
+    with path.open("rb") as value_stream, path.open("rb") as formula_stream:
+        try:
+            values = load_workbook(value_stream, read_only=True, data_only=True)
+            formulas = load_workbook(formula_stream, read_only=True)
+        except Exception as exc:  # an untrusted file: any failure of the reader is the file's
+            raise _unreadable(path, _reason(exc)) from None
+        try:
+            index = _sheet_index(path, values)
+            sheet, raw = values.worksheets[index], formulas.worksheets[index]
+            _check_dimension(path, sheet)
+            rows = _xlsx_rows(path, sheet, raw)
+        except ContentError:
+            raise
+        except Exception as exc:
+            raise _unreadable(path, _reason(exc)) from None
+        finally:
+            values.close()
+            formulas.close()
     return Sheet(path, rows, Style.FLEMISH, name=str(sheet.title))
 
 
 def _reason(exc: Exception) -> str:
     """Why a file could not be read, in words, from what the reader raised."""
+    cause: BaseException | None = exc
+    while cause is not None:  # openpyxl wraps what its XML parser raised
+        if type(cause).__name__ in (
+            "EntitiesForbidden",
+            "DTDForbidden",
+            "ExternalReferenceForbidden",
+        ):
+            exc = cause  # type: ignore[assignment]
+            break
+        cause = cause.__cause__ or cause.__context__
     name = type(exc).__name__
     if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
         return "it declares XML entities or a DTD, which a spreadsheet never needs (refused for safety)"
@@ -789,6 +911,37 @@ def _check_zip(path: Path) -> None:
                 f"its part {member.filename} unpacks to {member.file_size // 2**20} MiB"
                 f" from {member.compress_size} bytes (a zip bomb?)",
             )
+    with zipfile.ZipFile(path) as archive:
+        for member in members:
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                rows, columns = _furthest_cell(archive, member)
+                if rows > MAX_ROWS or columns > MAX_COLUMNS:
+                    raise _too_far(path, rows, columns)
+
+
+_CELL_REFERENCE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+
+
+def _furthest_cell(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[int, int]:
+    """The last row and column a sheet's cells reach, read from its XML in pieces (no <dimension> trusted)."""
+    rows = columns = 0
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(2**20):
+            text = tail + chunk
+            for letters, number in _CELL_REFERENCE.findall(text):
+                rows = max(rows, int(number))
+                columns = max(columns, column_number(letters.decode("ascii")))
+            tail = text[-200:]
+    return rows, columns
+
+
+def column_number(letters: str) -> int:
+    """The number of a column: 1 for A, 16384 for XFD."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _sheet_index(path: Path, workbook: Any) -> int:
@@ -847,7 +1000,7 @@ def _xlsx_cell(cell: Any, formula: Any) -> SheetCell:
     is_formula = isinstance(text, str) and text.startswith("=") and formula.data_type == "f"
     value = cell.value
     number_format = str(cell.number_format or "General")
-    return SheetCell(value, number_format, formula=is_formula)
+    return SheetCell(value, number_format, formula=is_formula and value is None)  # no result saved
 
 
 def _read_csv(path: Path) -> Sheet:
