@@ -65,25 +65,25 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return project
 
 
-def fork_build(args: list[str], file_size_limit: int | None = None) -> int:
-    """Start `rapport ARGS` in a forked child; its pid."""
-    pid = os.fork()
-    if pid == 0:  # the child: build, then leave without running any of pytest's exit code
-        code = 99
-        try:
-            if file_size_limit is not None:
-                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-                resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
-            code = main(["-q", *args])
-        finally:
-            os._exit(code)
-    return pid
+def fork_build(args: list[str], file_size_limit: int | None = None) -> subprocess.Popen[bytes]:
+    """Start `rapport ARGS` in a process of its own (a fresh interpreter, not a fork of this
+    one: the PDF validator keeps worker threads, which a forked child would wait for)."""
+
+    def limit() -> None:
+        if file_size_limit is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "rapport", "-q", *args],
+        preexec_fn=limit,  # only setrlimit and signal, before the exec
+        stdout=subprocess.DEVNULL,
+    )
 
 
-def wait(pid: int) -> int:
-    """The child's exit status, or minus the signal that ended it."""
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
+def wait(build: subprocess.Popen[bytes]) -> int:
+    """The build's exit status, or minus the signal that ended it."""
+    return build.wait()
 
 
 def build_in_child(args: list[str] | None = None, file_size_limit: int | None = None) -> int:
@@ -112,7 +112,7 @@ def kill_at_random(rng: random.Random, duration: float, folder: Path) -> tuple[i
     Returns the build's status and whether its temporary PDF existed when the kill was sent.
     """
     stale = {p.name for p in folder.glob(".*.part")}  # left by builds killed before
-    pid = fork_build(["build", "content/2023"])
+    build = fork_build(["build", "content/2023"])
     started = time.monotonic()
     if rng.random() < 0.5:
         time.sleep(rng.uniform(0, duration))
@@ -124,9 +124,8 @@ def kill_at_random(rng: random.Random, duration: float, folder: Path) -> tuple[i
         # finishing, with its PDF/A verdict cached, is the last few hundredths of the build
         time.sleep(rng.uniform(0, duration * 0.04))
     during_write = bool({p.name for p in folder.glob(".*.part")} - stale)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    return wait(pid), during_write
+    build.kill()  # SIGKILL; nothing when it has ended already
+    return wait(build), during_write
 
 
 @pytest.mark.e2e
