@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -166,7 +167,7 @@ def load_theme(path: Path, root: Path, problems: Problems) -> Theme:
     a font missing from fonts/ is a content problem, never a failure of the PDF writer.
     """
     theme = Theme(root=root)
-    if not path.is_file():
+    if not os.path.lexists(path):  # a pipe or a folder there is reported by read_yaml
         _check_fonts(theme, None, problems)
         return theme
     source = read_yaml(path, problems, root=root)  # never a file elsewhere
