@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -397,3 +398,25 @@ def _yaml_hint(cause: str) -> str:
     if "found undefined alias" in cause or "found character '@'" in cause or "'`'" in cause:
         return "put the text between quotes"
     return ""
+
+
+def unique_entries(
+    node: MappingNode, what: str, report: Callable[[Node, str, str], None]
+) -> Iterator[tuple[str, Node, Node]]:
+    """(key, key node, value node) of a mapping; a repeated key is reported, then skipped.
+
+    `what` names a key in messages, with {} where the key goes: "fact '{}'". PyYAML
+    keeps the last of two equal keys in silence; content and theme files say so.
+    """
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, ScalarNode) else "?"
+        if key in first_line:
+            report(
+                key_node,
+                f"duplicate {what.format(key)}",
+                f"the first '{key}' is at line {first_line[key]}; keep one of them",
+            )
+            continue
+        first_line[key] = key_node.start_mark.line + 1
+        yield key, key_node, value_node

@@ -8,7 +8,14 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from rapport.content.yamlsource import MappingNode, ScalarNode, SequenceNode, YamlFile, read_yaml
+from rapport.content.yamlsource import (
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    YamlFile,
+    read_yaml,
+    unique_entries,
+)
 from rapport.diagnostics import Location, Problems, did_you_mean
 from rapport.paths import link_outside
 from rapport.theme.fonts import font_facts
@@ -181,7 +188,11 @@ def load_theme(path: Path, root: Path, problems: Problems) -> Theme:
         )
         return theme
     written: dict[str, Location] = {}  # "group.key": where the file sets it
-    for key_node, value_node in source.root.value:
+
+    def report(node: Any, message: str, hint: str) -> None:
+        problems.error(source.location(node), message, hint)
+
+    for _, key_node, value_node in unique_entries(source.root, "theme group '{}'", report):
         group = _key_name(source, key_node, "theme group", problems, "page:")
         if group is None:
             continue
@@ -230,7 +241,12 @@ def _read_group(
         return defaults
     known = {f.name: f for f in fields(defaults)}
     changes: dict[str, Any] = {}
-    for key_node, value_node in node.value:
+
+    def report(duplicate: Any, message: str, hint: str) -> None:
+        problems.error(source.location(duplicate), message, hint)
+
+    what = f"key '{{}}' in theme group '{group}'"
+    for _, key_node, value_node in unique_entries(node, what, report):
         key = _key_name(source, key_node, "theme key", problems)
         if key is None:
             continue
