@@ -88,6 +88,9 @@ class _Guard:
                     "flatten the structure; lists nest at most a few levels",
                 )
             node: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+            written_tag = getattr(event, "tag", None)
+            if node is not None and written_tag is not None:  # even '!!str' or a bare '!'
+                node.written_tag = written_tag  # type: ignore[attr-defined]
             if isinstance(node, ScalarNode) and not node.style:
                 node.style = None  # libyaml says '' for a plain scalar, PyYAML None: `~` is null
             return node
@@ -302,10 +305,11 @@ def _check_tags(path: Path, root: Node, problems: Problems) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.tag not in STANDARD_TAGS:
+        written = getattr(node, "written_tag", None)
+        if node.tag not in STANDARD_TAGS or written is not None:
             problems.error(
                 node_location(path, node),
-                f"failed to read value (the tag '{node.tag}' is not supported)",
+                f"failed to read value (the tag '{written or node.tag}' is not supported)",
                 "remove the '!' tag; content is plain text, numbers, lists and keys",
             )
         if isinstance(node, SequenceNode):
