@@ -312,6 +312,13 @@ def _check_tags(path: Path, root: Node, problems: Problems) -> None:
                 f"failed to read value (the tag '{written or node.tag}' is not supported)",
                 "remove the '!' tag; content is plain text, numbers, lists and keys",
             )
+        if isinstance(node, ScalarNode) and (control := _CONTROL.search(node.value)):
+            problems.error(  # an escape such as "\N" or "\x07": the file itself is clean
+                node_location(path, node),
+                f"text contains the control character U+{ord(control.group()):04X}"
+                " (written as an escape)",
+                "remove the backslash escape; for a new line start a new paragraph or item",
+            )
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):
