@@ -405,3 +405,60 @@ def test_the_correction_line_is_one_sentence_with_the_reason(reason: str) -> Non
 @given(st.text(max_size=60))
 def test_manifest_paths_decode_to_what_was_encoded(path: str) -> None:
     assert decode_path(encode_path(path)) == path
+
+
+@pytest.mark.parametrize(
+    ("character", "code"), [("\x1b", "001B"), ("\x07", "0007"), ("\x0b", "000B")]
+)
+def test_a_reason_with_a_control_character_is_refused_before_the_build(
+    tmp_path: Path, character: str, code: str
+) -> None:
+    project = new_project(tmp_path / "project")
+    result = rapport("publish", "2023", "--revision", "2", "--reason", f"Typfout{character}[31m",
+                     "--yes", cwd=project)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"rapport: error: --reason contains the control character U+{code}\n"
+        "  hint: type the reason again as plain text, on one line\n"
+    )
+    assert not (project / "archive" / "2023-r2").exists()
+
+
+def _make_lock_a_dangling_link(project: Path, outside: Path) -> None:
+    (project / "archive").mkdir(exist_ok=True)
+    (project / "archive" / ".lock").symlink_to(outside)
+
+
+def test_a_lock_file_that_is_a_link_is_refused_and_never_followed(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "project")
+    outside = tmp_path / "elsewhere.lock"
+    _make_lock_a_dangling_link(project, outside)
+    result = rapport("publish", "2023", "--yes", cwd=project)
+    assert result.returncode == 3, result.stderr
+    lock = "archive/.lock"
+    assert result.stderr.endswith(
+        f"rapport: error: {lock} is a link, where the archive keeps the archive's lock file;"
+        " rapport does not follow it\n"
+        f"  hint: remove the link ({lock}) and publish again\n"
+    ), result.stderr
+    assert not outside.exists()
+
+
+def test_a_partial_folder_that_is_a_link_is_refused_and_its_target_kept(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "project")
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "file.txt").write_text("keep", "utf-8")
+    target.chmod(0o500)
+    (project / "archive").mkdir()
+    link = project / "archive" / ".2023.partial-abc"
+    link.symlink_to(target)
+    result = rapport("publish", "2023", "--yes", cwd=project)
+    assert result.returncode == 3, result.stderr
+    shown = "archive/.2023.partial-abc"
+    assert (
+        f"rapport: error: {shown} is a link, where the archive keeps a folder left by an"
+        " interrupted publish; rapport does not follow it\n"
+    ) in result.stderr, result.stderr
+    assert (target / "file.txt").read_text("utf-8") == "keep"
+    assert target.stat().st_mode & 0o777 == 0o500
