@@ -462,3 +462,19 @@ def test_a_partial_folder_that_is_a_link_is_refused_and_its_target_kept(tmp_path
     ) in result.stderr, result.stderr
     assert (target / "file.txt").read_text("utf-8") == "keep"
     assert target.stat().st_mode & 0o777 == 0o500
+
+
+def test_a_bag_under_another_year_is_found_by_verify_and_list(
+    published: Path, tmp_path: Path
+) -> None:
+    project = copy_published(published, tmp_path / "project")
+    (project / "archive" / "2023").rename(project / "archive" / "2021")
+    wrong = "the bag holds year 2023, revision 1 (bag-info.txt), but its folder is named 2021"
+    listed = rapport("list", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    assert f"           misfiled: {wrong}\n" in listed.stdout
+    assert f"archive/2021: warning: {wrong}\n" in listed.stderr, listed.stderr
+    result = rapport("verify", "2021", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert f"archive/2021: error: {wrong}\n" in result.stderr, result.stderr
+    assert "hint: put the bag back under its own name" in result.stderr

@@ -64,6 +64,17 @@ class ArchiveEntry:
         return self.info.get(key, "?")
 
 
+def misfiled(entry: ArchiveEntry) -> str:
+    """How the bag's own year and revision (bag-info.txt) differ from its folder's name,
+    or '' when they agree: a bag moved or copied under another name is not that edition."""
+    year = entry.info.get("Rapport-Year", "?")
+    revision = entry.info.get("Rapport-Revision", "?")
+    if year == str(entry.year) and revision == str(entry.revision):
+        return ""
+    held = f"year {year}, revision {revision}"
+    return f"the bag holds {held} (bag-info.txt), but its folder is named {entry.name}"
+
+
 def entries(archive: Path) -> list[ArchiveEntry]:
     """Every published revision under `archive`, by year and revision."""
     found = []
