@@ -516,3 +516,28 @@ def locked_pins(lock: Path) -> dict[str, str]:
         assert any(o.startswith("--hash=sha256:") for o in options), f"no hash for {name}"
         pins[name.lower().replace("_", "-")] = version
     return pins
+
+
+def test_a_payload_file_removed_added_or_changed_is_named(tmp_path: Path) -> None:
+    """bagit stops at the wrong Payload-Oxum; verify names each file all the same."""
+    from rapport.archive.bag import check_fixity
+
+    bag = tmp_path / "2023"
+    (bag / "sources").mkdir(parents=True)
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        (bag / "sources" / name).write_text(f"title: {name}\n", "utf-8")
+    bagit.make_bag(str(bag), checksums=["sha256"])
+    (bag / "data" / "sources" / "a.yaml").unlink()
+    (bag / "data" / "sources" / "b.yaml").write_text("title: anders, en langer\n", "utf-8")
+    (bag / "data" / "sources" / "new.yaml").write_text("title: nieuw\n", "utf-8")
+    files, problems = check_fixity(bag)
+    shown = [f"{p.location.path.relative_to(bag).as_posix()}: {p.message}" for p in problems]
+    assert files == 0
+    assert shown[:2] == [
+        "data/sources/a.yaml: file listed in the manifest is missing",
+        "data/sources/new.yaml: file is not listed in the manifest (it was added after publishing)",
+    ]
+    assert shown[2].startswith(
+        "data/sources/b.yaml: checksum mismatch: the file changed since it was published"
+    )
+    assert len(shown) == 3

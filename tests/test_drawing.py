@@ -462,3 +462,22 @@ def test_a_single_series_names_a_derived_value_in_its_label(theme: Theme) -> Non
     spec["series"][0]["statuses"] = ["measured", "derived"]  # type: ignore[index]
     texts = _texts(_art(theme, spec))
     assert "overige (afgeleid)" in texts and "boeken" in texts
+
+
+def test_a_long_word_is_measured_only_as_far_as_the_line_reaches() -> None:
+    """Each line of a 20 000-character word measures what fits it, not the whole rest: the
+    work of breaking the word grows with its length, not with its square."""
+    measured: list[str] = []
+
+    def counting(text: str) -> float:
+        measured.append(text)
+        return _widths(text)
+
+    word = "https://example.org/" + "a" * 20_000
+    lines = 0
+    while word:
+        head = longest_fitting_head(word, 100, counting) or word
+        word = word[len(head) :]
+        lines += 1
+    assert 1001 <= lines <= 1002  # 20 characters a line (the last two may share them)
+    assert len(measured) <= 21 * lines  # what one line holds, and the first that does not

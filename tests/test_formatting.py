@@ -88,3 +88,11 @@ def test_decimal_with_up_to_three_places_reads_back_as_written(digits, places):
 def test_negative_number_is_the_positive_one_with_a_minus(digits, places):
     value = Decimal(digits).scaleb(-places)
     assert format_number(-value) == "\u2212" + format_number(value)  # a true minus
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), [("-0", "0"), ("-0.0", "0,0"), ("-0.00", "0,00"), ("-0.5", "\u22120,5")]
+)
+def test_a_negative_zero_prints_without_a_minus(typed: str, shown: str) -> None:
+    assert format_number(Decimal(typed), "nl") == shown
+    assert format_quantity(Decimal(typed), "%", "nl") == shown + "%"

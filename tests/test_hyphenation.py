@@ -387,3 +387,11 @@ def test_the_words_of_the_2023_edition_break_as_pyphen_breaks_them() -> None:
     lazy, eager = lazy_pyphen("nl_NL", 3, 3), eager_pyphen("nl_NL")
     assert len(words) > 500
     assert [w for w in sorted(words) if list(lazy.iterate(w)) != list(eager.iterate(w))] == []
+
+
+def test_a_word_longer_than_any_is_left_to_the_line_breaker_unsearched() -> None:
+    """A run of 20 000 letters is not looked up for syllables (n² work on every line);
+    breaking.py breaks it. A word of ordinary length still hyphenates."""
+    words = hyphenator("nl", None, ())
+    assert list(words("a" * 20_000)) == []
+    assert list(words("abonnementen"))

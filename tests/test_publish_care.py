@@ -405,3 +405,76 @@ def test_the_correction_line_is_one_sentence_with_the_reason(reason: str) -> Non
 @given(st.text(max_size=60))
 def test_manifest_paths_decode_to_what_was_encoded(path: str) -> None:
     assert decode_path(encode_path(path)) == path
+
+
+@pytest.mark.parametrize(
+    ("character", "code"), [("\x1b", "001B"), ("\x07", "0007"), ("\x0b", "000B")]
+)
+def test_a_reason_with_a_control_character_is_refused_before_the_build(
+    tmp_path: Path, character: str, code: str
+) -> None:
+    project = new_project(tmp_path / "project")
+    result = rapport("publish", "2023", "--revision", "2", "--reason", f"Typfout{character}[31m",
+                     "--yes", cwd=project)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"rapport: error: --reason contains the control character U+{code}\n"
+        "  hint: type the reason again as plain text, on one line\n"
+    )
+    assert not (project / "archive" / "2023-r2").exists()
+
+
+def _make_lock_a_dangling_link(project: Path, outside: Path) -> None:
+    (project / "archive").mkdir(exist_ok=True)
+    (project / "archive" / ".lock").symlink_to(outside)
+
+
+def test_a_lock_file_that_is_a_link_is_refused_and_never_followed(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "project")
+    outside = tmp_path / "elsewhere.lock"
+    _make_lock_a_dangling_link(project, outside)
+    result = rapport("publish", "2023", "--yes", cwd=project)
+    assert result.returncode == 3, result.stderr
+    lock = "archive/.lock"
+    assert result.stderr.endswith(
+        f"rapport: error: {lock} is a link, where the archive keeps the archive's lock file;"
+        " rapport does not follow it\n"
+        f"  hint: remove the link ({lock}) and publish again\n"
+    ), result.stderr
+    assert not outside.exists()
+
+
+def test_a_partial_folder_that_is_a_link_is_refused_and_its_target_kept(tmp_path: Path) -> None:
+    project = new_project(tmp_path / "project")
+    target = tmp_path / "precious"
+    target.mkdir()
+    (target / "file.txt").write_text("keep", "utf-8")
+    target.chmod(0o500)
+    (project / "archive").mkdir()
+    link = project / "archive" / ".2023.partial-abc"
+    link.symlink_to(target)
+    result = rapport("publish", "2023", "--yes", cwd=project)
+    assert result.returncode == 3, result.stderr
+    shown = "archive/.2023.partial-abc"
+    assert (
+        f"rapport: error: {shown} is a link, where the archive keeps a folder left by an"
+        " interrupted publish; rapport does not follow it\n"
+    ) in result.stderr, result.stderr
+    assert (target / "file.txt").read_text("utf-8") == "keep"
+    assert target.stat().st_mode & 0o777 == 0o500
+
+
+def test_a_bag_under_another_year_is_found_by_verify_and_list(
+    published: Path, tmp_path: Path
+) -> None:
+    project = copy_published(published, tmp_path / "project")
+    (project / "archive" / "2023").rename(project / "archive" / "2021")
+    wrong = "the bag holds year 2023, revision 1 (bag-info.txt), but its folder is named 2021"
+    listed = rapport("list", cwd=project)
+    assert listed.returncode == 0, listed.stderr
+    assert f"           misfiled: {wrong}\n" in listed.stdout
+    assert f"archive/2021: warning: {wrong}\n" in listed.stderr, listed.stderr
+    result = rapport("verify", "2021", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert f"archive/2021: error: {wrong}\n" in result.stderr, result.stderr
+    assert "hint: put the bag back under its own name" in result.stderr

@@ -92,7 +92,10 @@ def test_without_a_theme_file_a_missing_default_font_is_named(tmp_path: Path) ->
 
 def test_a_font_name_with_a_nul_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     problems = theme_problems(tmp_path, 'fonts:\n  bold: "fonts/a\\0.ttf"\n')
-    assert problems == ["0:0: font file for 'bold' cannot be opened (embedded null byte)"]
+    assert problems == [
+        "2:9: text contains the control character U+0000 (written as an escape)",
+        "0:0: font file for 'bold' cannot be opened (embedded null byte)",
+    ]
 
 
 class _Edition:

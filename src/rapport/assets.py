@@ -12,7 +12,9 @@ import io
 import json
 import logging
 import math
+import os
 import struct
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,11 +128,33 @@ def resolve_image(root: Path, written: Path) -> Path:
             "copy the image into images/ and name it there",
         )
     if not exists:
-        raise AssetError(
-            f"image '{written}' does not exist",
-            "check the file name; it is relative to the project folder",
-        )
+        same, other_case = _spelled_otherwise(root / written)
+        if same is not None and same.resolve().is_relative_to(images) and same.is_file():
+            return same.resolve()  # the same name, its accents composed otherwise (NFC, NFD)
+        hint = "check the file name; it is relative to the project folder"
+        if other_case is not None:
+            shown = (Path(written).parent / other_case.name).as_posix()
+            hint = f"did you mean '{shown}'? capitals and small letters differ"
+        raise AssetError(f"image '{written}' does not exist", hint)
     return candidate
+
+
+def _spelled_otherwise(path: Path) -> tuple[Path | None, Path | None]:
+    """A file beside `path` whose name is the same under Unicode NFC (a Mac writes 'é' as
+    'e' and an accent), and one whose name differs from it in capitals only."""
+    wanted = unicodedata.normalize("NFC", path.name)
+    same = other_case = None
+    try:
+        names = sorted(os.listdir(path.parent))
+    except (OSError, ValueError):
+        return None, None
+    for name in names:
+        composed = unicodedata.normalize("NFC", name)
+        if composed == wanted and same is None:
+            same = path.parent / name
+        elif composed.casefold() == wanted.casefold() and other_case is None:
+            other_case = path.parent / name
+    return same, other_case
 
 
 def inspect_image(

@@ -141,6 +141,8 @@ def check_fixity(bag: Path) -> tuple[int, list[Diagnostic]]:
         opened.validate(processes=1)
     except bagit.BagValidationError as exc:
         problems = [_fixity_problem(bag, detail) for detail in exc.details]
+        if not problems:  # bagit stops at a wrong Payload-Oxum without naming any file
+            problems = _payload_differences(bag)
         if not problems:
             problems = [Diagnostic(Location(bag), f"the bag is not valid ({exc.message})")]
         return 0, problems
@@ -154,6 +156,24 @@ def check_fixity(bag: Path) -> tuple[int, list[Diagnostic]]:
         ]
     files = len(opened.payload_entries()) + len(list(opened.tagfile_entries()))
     return files, []
+
+
+def _payload_differences(bag: Path) -> list[Diagnostic]:
+    """Each payload file missing, added or changed, compared with the manifest."""
+    import bagit
+
+    try:
+        listed = {p: d for p, d in read_manifest(bag).items() if p.startswith("data/")}
+    except (OSError, UnicodeDecodeError):
+        return []
+    found = set(payload_files(bag))
+    details: list[object] = [bagit.FileMissing(p) for p in sorted(set(listed) - found)]
+    details += [bagit.UnexpectedFile(p) for p in sorted(found - set(listed))]
+    for path in sorted(found & set(listed)):
+        actual = sha256_file(bag / path)
+        if actual != listed[path]:
+            details.append(bagit.ChecksumMismatch(path, ALGORITHM, listed[path], actual))
+    return [_fixity_problem(bag, detail) for detail in details]
 
 
 def _fixity_problem(bag: Path, detail: object) -> Diagnostic:

@@ -226,7 +226,7 @@ def _verify(root: Path, args: argparse.Namespace) -> int:
 
 
 def _list(root: Path) -> int:
-    from rapport.archive.store import entries
+    from rapport.archive.store import entries, misfiled
 
     found = entries(root / ARCHIVE_DIR)
     if not found:
@@ -245,6 +245,9 @@ def _list(root: Path) -> int:
         )
         if "Rapport-Reason" in entry.info:
             print(f"{'':11}correction: {entry.info['Rapport-Reason']}")
+        if wrong := misfiled(entry):
+            print(f"{'':11}misfiled: {wrong}")
+            print(f"{ARCHIVE_DIR}/{entry.name}: warning: {wrong}", file=sys.stderr)
     return ExitCode.OK
 
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,8 +168,20 @@ def publish(
         return job.run(archive, confirm, dry_run=dry_run)
 
 
+def _is_control(character: str) -> bool:
+    """A control character other than a tab or a line break, which a shell may pass."""
+    return unicodedata.category(character) == "Cc" and character not in "\t\n\r"
+
+
 def _checked_arguments(year: int, revision: int, reason: str) -> str:
-    """The reason on one line; refuses a revision without a reason and a reason without one."""
+    """The reason on one line; refuses a revision without a reason and a reason without one,
+    and control characters in it (the PDF/A text and the bag's record could not hold them)."""
+    control = next((c for c in reason if _is_control(c)), None)
+    if control is not None:
+        raise UsageError(
+            f"--reason contains the control character U+{ord(control):04X}\n"
+            "  hint: type the reason again as plain text, on one line"
+        )
     reason = " ".join(reason.split())
     if revision < 1:
         raise UsageError(f"--revision must be 1 or more, not {revision}")

@@ -64,6 +64,17 @@ class ArchiveEntry:
         return self.info.get(key, "?")
 
 
+def misfiled(entry: ArchiveEntry) -> str:
+    """How the bag's own year and revision (bag-info.txt) differ from its folder's name,
+    or '' when they agree: a bag moved or copied under another name is not that edition."""
+    year = entry.info.get("Rapport-Year", "?")
+    revision = entry.info.get("Rapport-Revision", "?")
+    if year == str(entry.year) and revision == str(entry.revision):
+        return ""
+    held = f"year {year}, revision {revision}"
+    return f"the bag holds {held} (bag-info.txt), but its folder is named {entry.name}"
+
+
 def entries(archive: Path) -> list[ArchiveEntry]:
     """Every published revision under `archive`, by year and revision."""
     found = []
@@ -102,9 +113,13 @@ def select(archive: Path, which: str | None) -> list[ArchiveEntry]:
 @contextlib.contextmanager
 def locked(archive: Path) -> Iterator[None]:
     """Hold the archive's lock: one publish at a time. The kernel frees it if we die."""
+    lock = archive / ".lock"
     try:
         archive.mkdir(parents=True, exist_ok=True)
-        handle = os.open(archive / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        _refuse_link(lock, "the archive's lock file")
+        handle = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except FileSystemError:
+        raise
     except OSError as exc:
         raise FileSystemError(
             f"failed to open the archive {archive} ({exc.strerror or exc})"
@@ -120,15 +135,33 @@ def remove_partials(archive: Path) -> list[str]:
     """Remove what interrupted publishes left; call only while holding the lock."""
     removed = []
     for path in sorted(archive.glob(f".*{PARTIAL}*")):
+        _refuse_link(path, "a folder left by an interrupted publish")
         remove_tree(path)
         removed.append(path.name)
     return removed
 
 
+def _refuse_link(path: Path, what: str) -> None:
+    """A link where the archive keeps `what` is never followed: not opened, not removed,
+    its target never changed (lstat, not stat)."""
+    try:
+        is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise FileSystemError(f"failed to read {path} ({exc.strerror or exc})") from None
+    if is_link:
+        raise FileSystemError(
+            f"{path} is a link, where the archive keeps {what}; rapport does not follow it\n"
+            f"  hint: remove the link ({path}) and publish again"
+        )
+
+
 def remove_tree(path: Path) -> None:
     """Remove a folder, also when its files and folders were made read-only."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return
+    _refuse_link(path, "a folder")
     for folder, _, _ in os.walk(path):
         with contextlib.suppress(OSError):
             os.chmod(folder, os.stat(folder).st_mode | stat.S_IWUSR | stat.S_IXUSR)

@@ -25,7 +25,7 @@ from typing import Any
 
 from rapport.archive.bag import check_fixity, sha256_file
 from rapport.archive.record import READABLE_FORMATS, RECORD_NAME, environment_differences
-from rapport.archive.store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files
+from rapport.archive.store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files, misfiled
 from rapport.diagnostics import Diagnostic, Location
 
 log = logging.getLogger(__name__)
@@ -67,6 +67,13 @@ def verify(entry: ArchiveEntry, root: Path) -> VerifyReport:
         except OSError as exc:
             where = Path(exc.filename) if exc.filename else entry.path
             _problem(report, where, f"failed to rebuild the edition ({exc.strerror or exc})")
+    if wrong := misfiled(entry):
+        _problem(
+            report,
+            entry.path,
+            wrong,
+            "put the bag back under its own name; never rename or copy a published bag",
+        )
     report.seconds = time.perf_counter() - started
     return report
 

@@ -24,6 +24,8 @@ def babel_locale(language: str) -> Locale:
 def format_number(value: Decimal | int | float, language: str = DEFAULT_LANGUAGE) -> str:
     """A number as readers of `language` write it, keeping every written decimal."""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if number.is_zero():  # '-0' or '-0,0' as typed is nought, never "−0"
+        number = number.copy_abs()
     exponent = number.as_tuple().exponent
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     pattern = "#,##0" + ("." + "0" * places if places else "")

@@ -9,8 +9,31 @@ from rapport.content import vocabulary
 from rapport.content.model import Block, Chart, ChartKind, Series, Status, as_status
 from rapport.content.reader import Reader
 from rapport.content.vocabulary import MAX_CATEGORIES, MAX_PANELS, MAX_SERIES
-from rapport.content.yamlsource import MappingNode, Node, ScalarNode, split_by_comma_hint
+from rapport.content.yamlsource import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    split_by_comma_hint,
+)
 from rapport.diagnostics import Location, did_you_mean, plural
+
+# A category label over this many characters does not show whole under or beside its
+# bars (at most three lines there): the chart shortens it with '…'.
+MAX_CATEGORY_CHARACTERS = 80
+
+
+def _warn_long_categories(reader: Reader, node: Node | None) -> None:
+    if not isinstance(node, SequenceNode):
+        return
+    for item in node.value:
+        if isinstance(item, ScalarNode) and len(item.value) > MAX_CATEGORY_CHARACTERS:
+            reader.problems.warning(
+                reader.at(item),
+                f"chart category of {len(item.value)} characters is too long to show whole"
+                f" (over {MAX_CATEGORY_CHARACTERS}); the chart shortens it with '…'",
+                "shorten the category; say more in the chart's note or caption",
+            )
 
 
 def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
@@ -22,6 +45,7 @@ def read_chart(reader: Reader, node: Node, where: Location) -> Block | None:
         fields, "kind", lambda n, w: reader.choice(n, w, vocabulary.CHART_KINDS), "chart kind"
     )
     categories = reader.labels(fields.get("categories"), "categories")
+    _warn_long_categories(reader, fields.get("categories"))
     series = [_read_series(reader, n) for n in reader.list_of(fields, "series")]
     scale = reader.optional(
         fields, "scale", lambda n, w: reader.choice(n, w, vocabulary.SCALES), "scale"

@@ -16,6 +16,7 @@ An empty value (`value:`) is a fact still to fill in, as `rapport new` leaves th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from rapport.content import vocabulary
@@ -31,8 +32,11 @@ FACTS_FILE = "facts.yaml"
 
 
 def load_facts(path: Path, year: int, problems: Problems, *, draft: bool = False) -> FactSet | None:
-    """The facts of one edition, or None when it has no facts file."""
-    if not path.is_file():
+    """The facts of one edition, or None when it has no facts file.
+
+    A name that is there but no regular file (a pipe, a folder) is a problem that
+    read_yaml reports without opening it, never a missing file."""
+    if not os.path.lexists(path):
         return None
     source = read_yaml(path, problems, root=project_of(path.parent))
     if source is None or source.root is None:

@@ -29,6 +29,7 @@ from rapport.content.yamlsource import (
     YamlFile,
     cut_by_comment,
     split_by_comma_hint,
+    unique_entries,
 )
 from rapport.diagnostics import Location, Problems, did_you_mean
 
@@ -130,18 +131,7 @@ class Reader:
 
         `what` names a key in messages, with {} where the key goes: "fact '{}'".
         """
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else "?"
-            if key in first_line:
-                self.error(
-                    key_node,
-                    f"duplicate {what.format(key)}",
-                    f"the first '{key}' is at line {first_line[key]}; keep one of them",
-                )
-                continue
-            first_line[key] = key_node.start_mark.line + 1
-            yield key, key_node, value_node
+        yield from unique_entries(node, what, self.error)
 
     def items(self, node: Node, what: str) -> list[Node]:
         if isinstance(node, SequenceNode):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,9 @@ class _Guard:
                     "flatten the structure; lists nest at most a few levels",
                 )
             node: Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+            written_tag = getattr(event, "tag", None)
+            if node is not None and written_tag is not None:  # even '!!str' or a bare '!'
+                node.written_tag = written_tag  # type: ignore[attr-defined]
             if isinstance(node, ScalarNode) and not node.style:
                 node.style = None  # libyaml says '' for a plain scalar, PyYAML None: `~` is null
             return node
@@ -301,11 +305,19 @@ def _check_tags(path: Path, root: Node, problems: Problems) -> None:
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.tag not in STANDARD_TAGS:
+        written = getattr(node, "written_tag", None)
+        if node.tag not in STANDARD_TAGS or written is not None:
             problems.error(
                 node_location(path, node),
-                f"failed to read value (the tag '{node.tag}' is not supported)",
+                f"failed to read value (the tag '{written or node.tag}' is not supported)",
                 "remove the '!' tag; content is plain text, numbers, lists and keys",
+            )
+        if isinstance(node, ScalarNode) and (control := _CONTROL.search(node.value)):
+            problems.error(  # an escape such as "\N" or "\x07": the file itself is clean
+                node_location(path, node),
+                f"text contains the control character U+{ord(control.group()):04X}"
+                " (written as an escape)",
+                "remove the backslash escape; for a new line start a new paragraph or item",
             )
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
@@ -397,3 +409,25 @@ def _yaml_hint(cause: str) -> str:
     if "found undefined alias" in cause or "found character '@'" in cause or "'`'" in cause:
         return "put the text between quotes"
     return ""
+
+
+def unique_entries(
+    node: MappingNode, what: str, report: Callable[[Node, str, str], None]
+) -> Iterator[tuple[str, Node, Node]]:
+    """(key, key node, value node) of a mapping; a repeated key is reported, then skipped.
+
+    `what` names a key in messages, with {} where the key goes: "fact '{}'". PyYAML
+    keeps the last of two equal keys in silence; content and theme files say so.
+    """
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, ScalarNode) else "?"
+        if key in first_line:
+            report(
+                key_node,
+                f"duplicate {what.format(key)}",
+                f"the first '{key}' is at line {first_line[key]}; keep one of them",
+            )
+            continue
+        first_line[key] = key_node.start_mark.line + 1
+        yield key, key_node, value_node

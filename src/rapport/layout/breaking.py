@@ -13,8 +13,8 @@ ordinary hyphenation, so pages without such words do not change.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate, islice
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -72,7 +72,7 @@ def longest_fitting_head(word: str, room: float, width: Callable[[str], float]) 
     A head ending after an address mark is preferred to a longer one cut inside
     a part of the word, as long as it fills at least half the room.
     """
-    ends = list(accumulate(width(char) for char in word[:-1]))  # width of word[:i + 1]
+    ends = list(_widths_up_to(islice(word, len(word) - 1), room, width))  # width of word[:i + 1]
     fitting = bisect_right(ends, room)  # heads word[:1] … word[:fitting] fit
     if fitting == 0:
         return None
@@ -82,6 +82,18 @@ def longest_fitting_head(word: str, room: float, width: Callable[[str], float]) 
         if word[position - 1] in ADDRESS_BREAKS:
             return word[:position]
     return word[:fitting]
+
+
+def _widths_up_to(
+    word: Iterable[str], room: float, width: Callable[[str], float]
+) -> Iterator[float]:
+    """The widths of word[:1], word[:2] … up to the first wider than `room`: each line of
+    a long word measures what that line can hold, not the whole rest of the word, so a
+    word of n characters is broken in time linear in n."""
+    for end in accumulate(width(char) for char in word):
+        yield end
+        if end > room:
+            return
 
 
 def column_widths(needs: list[float], available: float) -> list[float] | None:

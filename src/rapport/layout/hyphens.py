@@ -40,6 +40,9 @@ BREAK_MARK = "\u2010"
 NO_BREAK_SPACE = "\u00a0"
 SOFT_HYPHEN = "\u00ad"
 EDGE = 3  # letters a break leaves at least on each side of it, within a part of a compound
+# A word longer than this is not looked up for syllables (the longest Dutch words have
+# some 40 letters); a longer one is an address or a run of letters that breaking.py breaks.
+LONGEST_HYPHENATED = 64
 COMPOUND_HEAD = 2  # letters before a compound's own hyphen for a break after it ("tv-|gids")
 DICTIONARY_EDGE = 2  # what the dictionary is asked for: the finer rules above are applied after
 _JOINS = (
@@ -128,6 +131,8 @@ class Hyphenator:
         self._dictionary: pyphen.Pyphen | None = None
 
     def __call__(self, word: str) -> Iterator[tuple[str, str]]:
+        if len(word) > LONGEST_HYPHENATED:  # an address or a run of letters, not a word:
+            return  # breaking.py breaks it; finding its syllables would cost n² each line
         pairs = self.known.get(word)
         if pairs is None:
             pairs = [[head, tail] for head, tail in self._pyphen().iterate(word)]
@@ -197,6 +202,8 @@ class RuledHyphenator:
         self.known: dict[str, list[tuple[str, str]]] = {}
 
     def __call__(self, word: str) -> Iterator[tuple[str, str]]:
+        if len(word) > LONGEST_HYPHENATED:  # an address or a run of letters, not a word:
+            return  # breaking.py breaks it; finding its syllables would cost n² each line
         pairs = self.known.get(word)
         if pairs is None:
             pairs = self.known[word] = self._pairs(word)

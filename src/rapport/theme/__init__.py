@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from rapport.content.yamlsource import MappingNode, ScalarNode, SequenceNode, YamlFile, read_yaml
+from rapport.content.yamlsource import (
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    YamlFile,
+    read_yaml,
+    unique_entries,
+)
 from rapport.diagnostics import Location, Problems, did_you_mean
 from rapport.paths import link_outside
 from rapport.theme.fonts import font_facts
@@ -166,7 +174,7 @@ def load_theme(path: Path, root: Path, problems: Problems) -> Theme:
     a font missing from fonts/ is a content problem, never a failure of the PDF writer.
     """
     theme = Theme(root=root)
-    if not path.is_file():
+    if not os.path.lexists(path):  # a pipe or a folder there is reported by read_yaml
         _check_fonts(theme, None, problems)
         return theme
     source = read_yaml(path, problems, root=root)  # never a file elsewhere
@@ -180,7 +188,11 @@ def load_theme(path: Path, root: Path, problems: Problems) -> Theme:
         )
         return theme
     written: dict[str, Location] = {}  # "group.key": where the file sets it
-    for key_node, value_node in source.root.value:
+
+    def report(node: Any, message: str, hint: str) -> None:
+        problems.error(source.location(node), message, hint)
+
+    for _, key_node, value_node in unique_entries(source.root, "theme group '{}'", report):
         group = _key_name(source, key_node, "theme group", problems, "page:")
         if group is None:
             continue
@@ -229,7 +241,12 @@ def _read_group(
         return defaults
     known = {f.name: f for f in fields(defaults)}
     changes: dict[str, Any] = {}
-    for key_node, value_node in node.value:
+
+    def report(duplicate: Any, message: str, hint: str) -> None:
+        problems.error(source.location(duplicate), message, hint)
+
+    what = f"key '{{}}' in theme group '{group}'"
+    for _, key_node, value_node in unique_entries(node, what, report):
         key = _key_name(source, key_node, "theme key", problems)
         if key is None:
             continue
