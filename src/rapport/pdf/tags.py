@@ -11,9 +11,11 @@ PDF side (ISO 32000-1, 14.7–14.8; PDF/UA-1):
 - `/ParentTree`, from each page's `/StructParents` and each link
   annotation's `/StructParent` back to the elements;
 - `/MarkInfo << /Marked true >>`, and `/Tabs /S` on every page;
-- a `Link` element for every link annotation, inside the element whose text
-  carries the link, with an object reference to the annotation; the link's
-  description is both the annotation's `/Contents` and the element's `/Alt`.
+- a `Link` element for the link annotations of each text, inside the element whose text
+  carries the link, with an object reference to each annotation; where the links
+  cover the whole text (a contents entry) that text's marked content is inside the
+  Link too. The link's description is both the annotations' `/Contents` and the
+  element's `/Alt`.
 """
 
 from __future__ import annotations
@@ -123,37 +125,104 @@ def _link_annotations(
     written: _Written,
     words: dict[str, str],
 ) -> dict[int, pikepdf.Object]:
-    """A Link element for every link annotation, placed in the element whose text it covers."""
+    """A Link element for the link annotations of each piece of text, placed in the element
+    whose text they cover.
+
+    Where the annotations of one marked sequence cover all of it (a contents entry: its
+    title and its leader with the page number), that text is the link's own: its marked
+    content moves into the Link element, which holds every annotation of it, so that a
+    screen reader reads the link's words as the link.
+    """
     keys: dict[int, pikepdf.Object] = {}
-    next_key = len(pdf.pages)
     by_page: dict[int, list[MarkedContent]] = defaultdict(list)
     for sequence in sequences:
         by_page[sequence.page].append(sequence)
     for page_index, page in enumerate(pdf.pages):
+        groups: dict[int, tuple[MarkedContent, list[pikepdf.Object]]] = {}
         for annotation in page.obj.get("/Annots", pikepdf.Array()):
             if annotation.get("/Subtype") != pikepdf.Name.Link:
                 continue
             owner = _owner(annotation, by_page[page_index])
-            number = owner.element if owner is not None else None
-            if number is None or number not in written.elements:
+            if owner is None or owner.element is None or owner.element not in written.elements:
                 continue  # not inside content that was written as an element
-            parent = written.elements[number]
-            link = pdf.make_indirect(
-                pikepdf.Dictionary(
-                    Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link, P=parent, Pg=page.obj
-                )
-            )
-            link.K = pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page.obj)
-            kids = parent.K if isinstance(parent.K, pikepdf.Array) else pikepdf.Array([parent.K])
-            kids.append(link)
-            parent.K = kids
-            annotation.StructParent = next_key
-            description = _describe(annotation, written.texts[number], words)
-            annotation.Contents = pikepdf.String(description)
-            link.Alt = pikepdf.String(description)  # what the link says, read aloud
-            keys[next_key] = link
-            next_key += 1
+            groups.setdefault(owner.mcid, (owner, []))[1].append(annotation)
+        for owner, links in groups.values():
+            assert owner.element is not None
+            indented = str(written.elements[owner.element].S) == "/Reference"  # contents
+            if _covered(owner, links, indented):
+                _add_link(pdf, page.obj, owner, links, written, words, keys)
+            else:
+                for annotation in links:
+                    _add_link(pdf, page.obj, None, [annotation], written, words, keys, owner)
     return keys
+
+
+def _add_link(
+    pdf: pikepdf.Pdf,
+    page: pikepdf.Object,
+    text: MarkedContent | None,
+    annotations: list[pikepdf.Object],
+    written: _Written,
+    words: dict[str, str],
+    keys: dict[int, pikepdf.Object],
+    owner: MarkedContent | None = None,
+) -> None:
+    """One Link element for `annotations`, holding the marked content `text` if given."""
+    carrier = text or owner
+    assert carrier is not None and carrier.element is not None
+    parent = written.elements[carrier.element]
+    link = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link, P=parent, Pg=page)
+    )
+    kids = parent.K if isinstance(parent.K, pikepdf.Array) else pikepdf.Array([parent.K])
+    contents = pikepdf.Array()
+    if text is not None and _take_mcid(kids, text.mcid, page):
+        contents.append(text.mcid)
+        written.by_page[text.page][text.mcid] = link
+    description = _describe(annotations[0], written.texts[carrier.element], words)
+    for annotation in annotations:
+        contents.append(pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annotation, Pg=page))
+        key = len(pdf.pages) + len(keys)
+        annotation.StructParent = key
+        annotation.Contents = pikepdf.String(description)
+        keys[key] = link
+    link.K = contents[0] if len(contents) == 1 else contents
+    link.Alt = pikepdf.String(description)  # what the link says, read aloud
+    kids.append(link)
+    parent.K = kids
+
+
+def _covered(sequence: MarkedContent, annotations: list[pikepdf.Object], indented: bool) -> bool:
+    """Whether the annotations together span the whole sequence, left to right, and all lead
+    to the same place: its text is then theirs alone. An `indented` sequence (a contents
+    entry, whose box starts at the margin) need only be spanned from its text on."""
+    spans = sorted((float(a.Rect[0]), float(a.Rect[2])) for a in annotations)
+    left, _, right, _ = sequence.box
+    reach = spans[0][0]
+    if reach > left + 1 and not indented:
+        return False
+    for start, end in spans:
+        if start > reach + 1:
+            return False
+        reach = max(reach, end)
+    targets = {repr(a.get("/Dest")) + repr(a.get("/A")) for a in annotations}
+    return reach >= right - 1 and len(targets) == 1
+
+
+def _take_mcid(kids: pikepdf.Array, mcid: int, page: pikepdf.Object) -> bool:
+    """Remove the marked content `mcid` of `page` from `kids`; whether it was there."""
+    for index, kid in enumerate(kids):
+        bare = isinstance(kid, int) and int(kid) == mcid
+        referenced = (
+            isinstance(kid, pikepdf.Dictionary)
+            and kid.get("/Type") == pikepdf.Name.MCR
+            and int(kid.MCID) == mcid
+            and kid.Pg.objgen == page.objgen
+        )
+        if bare or referenced:
+            del kids[index]
+            return True
+    return False
 
 
 def _owner(annotation: pikepdf.Object, candidates: list[MarkedContent]) -> MarkedContent | None:
