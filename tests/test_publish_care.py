@@ -478,3 +478,21 @@ def test_a_bag_under_another_year_is_found_by_verify_and_list(
     assert result.returncode == 1, result.stderr
     assert f"archive/2021: error: {wrong}\n" in result.stderr, result.stderr
     assert "hint: put the bag back under its own name" in result.stderr
+
+
+def test_a_bag_whose_bag_info_was_made_to_fit_another_year_is_found_by_its_pdf(
+    published: Path, tmp_path: Path
+) -> None:
+    project = copy_published(published, tmp_path / "project")
+    bag = project / "archive" / "2021"
+    (project / "archive" / "2023").rename(bag)
+    info = bag / "bag-info.txt"
+    info.write_text(
+        info.read_text("utf-8").replace("Rapport-Year: 2023", "Rapport-Year: 2021"), "utf-8"
+    )
+    result = rapport("verify", "2021", cwd=project)
+    assert result.returncode == 1, result.stderr
+    assert (
+        "archive/2021: error: the bag holds voortgangsrapport-2023.pdf, not"
+        " voortgangsrapport-2021.pdf, though its folder is named 2021\n"
+    ) in result.stderr, result.stderr

@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from rapport.archive.bag import check_fixity, sha256_file
-from rapport.archive.record import READABLE_FORMATS, RECORD_NAME, environment_differences
+from rapport.archive.record import (
+    READABLE_FORMATS,
+    RECORD_NAME,
+    edition_files,
+    environment_differences,
+)
 from rapport.archive.store import FONT_HASHES, SOURCES, ArchiveEntry, copy_files, misfiled
 from rapport.diagnostics import Diagnostic, Location
 
@@ -67,7 +72,7 @@ def verify(entry: ArchiveEntry, root: Path) -> VerifyReport:
         except OSError as exc:
             where = Path(exc.filename) if exc.filename else entry.path
             _problem(report, where, f"failed to rebuild the edition ({exc.strerror or exc})")
-    if wrong := misfiled(entry):
+    if wrong := misfiled(entry) or published_as(entry):
         _problem(
             report,
             entry.path,
@@ -76,6 +81,30 @@ def verify(entry: ArchiveEntry, root: Path) -> VerifyReport:
         )
     report.seconds = time.perf_counter() - started
     return report
+
+
+def published_as(entry: ArchiveEntry) -> str:
+    """How the edition in the bag (its PDF's name and metadata, its build record) differs
+    from its folder's name, or '' when they agree: bag-info.txt alone can be edited to fit."""
+    import pikepdf
+
+    pdf_name, _ = edition_files(entry.year)
+    pdf = entry.path / "data" / pdf_name
+    if not pdf.is_file():
+        held = sorted(p.name for p in (entry.path / "data").glob("voortgangsrapport-*.pdf"))
+        shown = ", ".join(held) or "no PDF"
+        return f"the bag holds {shown}, not {pdf_name}, though its folder is named {entry.name}"
+    try:
+        with pikepdf.open(pdf) as document:
+            version = str(document.open_metadata().get("xmpMM:VersionID", "") or "")
+        recorded = read_build_record(entry.path).year
+    except (pikepdf.PdfError, OSError, ValueError, KeyError, TypeError):
+        return ""  # a damaged PDF or record is reported by the fixity check and the rebuild
+    if version != (str(entry.revision) if entry.revision > 1 else ""):
+        return f"its PDF is revision {version or 1}, though its folder is named {entry.name}"
+    if recorded != entry.year:
+        return f"its build record is of {recorded}, though its folder is named {entry.name}"
+    return ""
 
 
 def _problem(report: VerifyReport, where: Path, message: str, hint: str = "") -> None:
