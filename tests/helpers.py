@@ -117,3 +117,13 @@ def run_rapport_with(
         timeout=timeout,
         check=False,
     )
+
+
+def project_with_facts(root: Path, facts: str, earlier: str) -> Path:
+    """A project in `root` whose edition 2023 has `facts`, beside last year's (2022) `earlier`;
+    the edition folder as the relative path content/2023."""
+    edition_dir = make_project(root)
+    (edition_dir / "facts.yaml").write_text(facts, encoding="utf-8")
+    (root / "content" / "2022").mkdir()
+    (root / "content" / "2022" / "facts.yaml").write_text(earlier, encoding="utf-8")
+    return Path("content/2023")

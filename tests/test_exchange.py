@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import REPO, make_project, run_rapport
+from helpers import REPO, make_project, project_with_facts, run_rapport
 from rapport.content.exchange import (
     Style,
     column_letter,
@@ -325,12 +325,8 @@ vlacc.overige:
 
 @pytest.fixture
 def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    edition_dir = make_project(tmp_path)
-    (edition_dir / "facts.yaml").write_text(FACTS_2024, encoding="utf-8")
-    (tmp_path / "content" / "2022").mkdir()
-    (tmp_path / "content" / "2022" / "facts.yaml").write_text(FACTS_2022, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    return Path("content/2023")
+    return project_with_facts(tmp_path, FACTS_2024, FACTS_2022)
 
 
 def _values(edition_dir: Path) -> dict[str, Decimal | None]:

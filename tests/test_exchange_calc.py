@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_project
+from helpers import project_with_facts
 from rapport.content.exchange import export_facts, import_facts
 from test_exchange import FACTS_2022, FACTS_2024, _values
 
@@ -53,12 +53,8 @@ CSV_FILTER = "Text - txt - csv (StarCalc):59,34,76,1"  # ';' between cells, '"' 
 @pytest.fixture
 def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The edition of 2023 with last year's facts beside it (as in test_exchange)."""
-    edition_dir = make_project(tmp_path)
-    (edition_dir / "facts.yaml").write_text(FACTS_2024, encoding="utf-8")
-    (tmp_path / "content" / "2022").mkdir()
-    (tmp_path / "content" / "2022" / "facts.yaml").write_text(FACTS_2022, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    return Path("content/2023")
+    return project_with_facts(tmp_path, FACTS_2024, FACTS_2022)
 
 
 def _convert(soffice: list[str], source: Path, target: str, outdir: Path) -> Path:

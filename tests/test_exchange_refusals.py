@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from helpers import make_project
+from helpers import project_with_facts
 from rapport.content.exchange import (
     FORMULA_STARTS,
     _csv_cell,
@@ -35,12 +35,8 @@ from test_exchange import FACTS_2022, FACTS_2024, HEADER, _sheet_csv, _values
 
 @pytest.fixture
 def edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    edition_dir = make_project(tmp_path)
-    (edition_dir / "facts.yaml").write_text(FACTS_2024, encoding="utf-8")
-    (tmp_path / "content" / "2022").mkdir()
-    (tmp_path / "content" / "2022" / "facts.yaml").write_text(FACTS_2022, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    return Path("content/2023")
+    return project_with_facts(tmp_path, FACTS_2024, FACTS_2022)
 
 
 def _refused(edition: Path, sheet: Path) -> list[str]:
