@@ -77,7 +77,7 @@ def test_touching_last_years_facts_rebuilds(project: Path) -> None:
     runner = threading.Thread(
         target=watch,
         args=(Path("content/2023"), Path("build/out.pdf")),
-        kwargs={"interval": 0.05, "rounds": 120, "report": lines.append},
+        kwargs={"interval": 0.05, "rounds": 300, "report": lines.append},  # 15 s to spare
     )
     runner.start()
     try:
